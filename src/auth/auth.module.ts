@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtStrategy } from './jwt.strategy';
+import { ScopeGuard } from './scope.guard';
+
+/**
+ * Global authentication. Nest runs global guards in registration order, so the
+ * scope guard listed second always sees the user the JWT guard put on the request.
+ */
+@Module({
+  imports: [PassportModule],
+  providers: [
+    JwtStrategy,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: ScopeGuard },
+  ],
+})
+export class AuthModule {}

@@ -1,0 +1,34 @@
+import { INestApplication } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { HeraldConfig } from '../config/herald-config';
+import { forwardBodyParserErrors } from '../common/body-parser-errors';
+
+/** Body limits, CORS and the OpenAPI document: everything the HTTP app needs beyond its modules. */
+export function configureHttp(app: NestExpressApplication, config: HeraldConfig): void {
+  app.useBodyParser('json', { limit: config.limits.bodyLimitBytes });
+  app.use(forwardBodyParserErrors);
+  app.enableCors({
+    origin: config.corsOrigins,
+    exposedHeaders: ['Retry-After'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'Idempotency-Key'],
+  });
+  app.disable('x-powered-by');
+  setupOpenApi(app);
+}
+
+function setupOpenApi(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Herald')
+      .setDescription(
+        'Long AI generation jobs streamed over Server-Sent Events with gap-free resume. ' +
+          'Every event stream writes `id:`, `event:` and one-line JSON `data:` (the envelope).',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}

@@ -1,0 +1,68 @@
+/**
+ * The one typed configuration object. Every environment variable Herald reads
+ * is read here, once, and validated: a bad value stops the boot with a message
+ * that names the variable and what it accepts.
+ */
+export type HeraldMode = 'embedded' | 'distributed';
+export type HeraldRole = 'api' | 'worker' | 'all';
+
+export interface HeraldConfig {
+  mode: HeraldMode;
+  role: HeraldRole;
+  port: number;
+  host: string;
+  publicUrl: string | null;
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  /** Prefix of every Redis key and channel, so test runs and deployments can share a server. */
+  redisPrefix: string;
+  dataDir: string;
+  migrationsRun: boolean;
+  jwt: {
+    secret: string | null;
+    publicKey: string | null;
+    issuer: string | null;
+    audience: string | null;
+  };
+  sse: {
+    retryMs: number;
+    heartbeatMs: number;
+    maxBufferedBytes: number;
+    maxConnectionsPerUser: number;
+    maxConnections: number;
+  };
+  limits: {
+    maxActiveOperationsPerUser: number;
+    rateLimitPerMinute: number;
+    operationTimeoutMs: number;
+    bodyLimitBytes: number;
+  };
+  worker: {
+    concurrency: number;
+    /** BullMQ lock duration: how long a silent worker keeps a job before it counts as stalled. */
+    lockDurationMs: number;
+    stalledIntervalMs: number;
+    maxStalledCount: number;
+  };
+  llm: {
+    provider: 'simulated' | 'openai';
+    simTokensPerSecond: number;
+    openaiBaseUrl: string;
+    openaiApiKey: string | null;
+    model: string;
+  };
+  retention: {
+    /** Per-type overrides from RETENTION_<TYPE> (milliseconds), e.g. RETENTION_OPERATION_CONTENT=24h. */
+    overrides: Record<string, number>;
+    defaultMs: number;
+  };
+  corsOrigins: string[] | true;
+  logLevel: string;
+  logPretty: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}

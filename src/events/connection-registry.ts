@@ -1,0 +1,78 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { HERALD_CONFIG } from '../config/config.module';
+import { HeraldConfig } from '../config/herald-config';
+import { ConnectionLimiter } from '../infra/coordination/connection-limiter';
+import { SseConnection } from './sse-connection';
+
+const LEASE_RENEW_MS = 15_000;
+
+/**
+ * The open SSE connections of this process: one timer for every heartbeat and
+ * lease renewal (not one per connection), and the per-process and per-user limits.
+ */
+@Injectable()
+export class ConnectionRegistry implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(ConnectionRegistry.name);
+  private readonly connections = new Set<SseConnection>();
+  private readonly eventHeartbeats = new WeakSet<SseConnection>();
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    private readonly limiter: ConnectionLimiter,
+  ) {}
+
+  onModuleInit(): void {
+    this.timers.push(
+      setInterval(() => this.beat(), this.config.sse.heartbeatMs).unref(),
+      setInterval(() => void this.renewLeases(), LEASE_RENEW_MS).unref(),
+    );
+  }
+
+  /** Ends every stream so clients reconnect (to another instance when this one is going away). */
+  onModuleDestroy(): void {
+    for (const t of this.timers) clearInterval(t);
+    for (const c of [...this.connections]) c.end();
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+
+  hasProcessCapacity(): boolean {
+    return this.connections.size < this.config.sse.maxConnections;
+  }
+
+  acquireUserSlot(userId: string, connectionId: string): Promise<boolean> {
+    return this.limiter.acquire(userId, connectionId, this.config.sse.maxConnectionsPerUser);
+  }
+
+  add(connection: SseConnection, heartbeatAsEvent: boolean): void {
+    this.connections.add(connection);
+    if (heartbeatAsEvent) this.eventHeartbeats.add(connection);
+  }
+
+  remove(connection: SseConnection): void {
+    if (!this.connections.delete(connection)) return;
+    this.limiter.release(connection.userId, connection.id).catch((error: Error) => {
+      this.logger.warn(`releasing a connection lease failed: ${error.message}`);
+    });
+  }
+
+  releaseSlot(userId: string, connectionId: string): void {
+    void this.limiter.release(userId, connectionId).catch(() => undefined);
+  }
+
+  private beat(): void {
+    for (const c of this.connections) c.heartbeat(this.eventHeartbeats.has(c));
+  }
+
+  private async renewLeases(): Promise<void> {
+    if (this.connections.size === 0) return;
+    try {
+      await this.limiter.renew([...this.connections].map((c) => ({ userId: c.userId, connectionId: c.id })));
+    } catch (error) {
+      this.logger.warn(`renewing connection leases failed: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsObject, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { TAG_ID_PATTERN } from '@herald/contracts';
+
+export class PublishEventDto {
+  @ApiProperty({ description: 'The user whose streams receive the event' })
+  @IsString()
+  @Length(1, 256)
+  userId: string;
+
+  @ApiProperty({ example: 'system.save.completed', description: 'a.b name, ≤ 64 chars, not operation.* or stream.*' })
+  @IsString()
+  type: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON object of at most 64 KiB' })
+  @IsObject()
+  data: Record<string, unknown>;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  operationId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(TAG_ID_PATTERN)
+  workflowId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(TAG_ID_PATTERN)
+  agentId?: string;
+
+  @ApiPropertyOptional({ default: true, description: 'false: delivered live only, never stored, no id' })
+  @IsOptional()
+  @IsBoolean()
+  persistent?: boolean;
+}

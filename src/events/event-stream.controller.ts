@@ -1,0 +1,85 @@
+import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AuthenticatedUser } from '../auth/authenticated-user';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { ApiError } from '../common/api-error';
+import { parseOperationId, parseTagId } from '../common/ids';
+import { EventStreamService } from './event-stream.service';
+import { OperationLookup } from './operation-lookup';
+import { parseStreamQuery } from './stream-query';
+
+/**
+ * The four SSE views. They write the response themselves (not @Sse) because
+ * the contract needs what @Sse cannot give: 204 on a finished operation,
+ * comment heartbeats, `retry:`, and backpressure on every socket.
+ */
+@ApiTags('events')
+@ApiProduces('text/event-stream')
+@Controller('api/events')
+export class EventStreamController {
+  constructor(
+    private readonly streams: EventStreamService,
+    private readonly operations: OperationLookup,
+  ) {}
+
+  @Get('stream')
+  @ApiOperation({ summary: 'Every event of the caller, live (replayed from Last-Event-ID when given)' })
+  async user(
+    @CurrentUser() user: AuthenticatedUser,
+    @Query() query: Record<string, unknown>,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const parsed = parseStreamQuery(query, lastEventId);
+    await this.streams.open(req, res, user, { name: 'user', filter: {} }, parsed);
+  }
+
+  @Get('operations/:id')
+  @ApiOperation({ summary: "One operation's events: retained ones first, ends after the terminal event" })
+  async operation(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const operationId = parseOperationId(id);
+    const parsed = parseStreamQuery(query, lastEventId);
+    const operation = await this.operations.findOwned(user.userId, operationId);
+    if (!operation) throw new ApiError(404, 'NOT_FOUND', 'operation not found');
+    await this.streams.open(req, res, user, { name: 'operation', filter: { operationId }, operation }, parsed);
+  }
+
+  @Get('workflows/:id')
+  @ApiOperation({ summary: "Events of the caller's operations tagged with this workflowId" })
+  async workflow(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const workflowId = parseTagId(id, 'workflowId');
+    const parsed = parseStreamQuery(query, lastEventId);
+    await this.streams.open(req, res, user, { name: 'workflow', filter: { workflowId } }, parsed);
+  }
+
+  @Get('agents/:id')
+  @ApiOperation({ summary: "Events of the caller's operations tagged with this agentId" })
+  async agent(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const agentId = parseTagId(id, 'agentId');
+    const parsed = parseStreamQuery(query, lastEventId);
+    await this.streams.open(req, res, user, { name: 'agent', filter: { agentId } }, parsed);
+  }
+}

@@ -1,0 +1,145 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { EventTypes } from '@herald/contracts';
+import { HERALD_CONFIG } from '../config/config.module';
+import { HeraldConfig } from '../config/herald-config';
+import { AuthenticatedUser } from '../auth/authenticated-user';
+import { ApiError } from '../common/api-error';
+import { ConnectionRegistry } from './connection-registry';
+import { EventFilter } from './event-filter';
+import { EventStore } from './event-store';
+import { SseConnection } from './sse-connection';
+import { StreamQuery } from './stream-query';
+import { StreamRouter } from './stream-router';
+
+const REPLAY_PAGE = 1000;
+
+export interface StreamView {
+  name: 'user' | 'operation' | 'workflow' | 'agent';
+  filter: EventFilter;
+  /** Operation view: the operation's terminal event id if it has ended, and whether to replay without a Last-Event-ID. */
+  operation?: { id: string; terminalEventId: number | null };
+}
+
+/**
+ * Opens an SSE response for a view: limits, headers, `retry:` and
+ * `stream.ready`, then the catch-up handshake of DESIGN.md — register for live
+ * events (held back), replay the store after Last-Event-ID, release the held
+ * events minus what the replay already wrote.
+ */
+@Injectable()
+export class EventStreamService {
+  private readonly logger = new Logger(EventStreamService.name);
+
+  constructor(
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    private readonly registry: ConnectionRegistry,
+    private readonly router: StreamRouter,
+    private readonly store: EventStore,
+  ) {}
+
+  async open(req: Request, res: Response, user: AuthenticatedUser, view: StreamView, query: StreamQuery): Promise<void> {
+    const after = view.operation ? (query.lastEventId ?? 0) : query.lastEventId;
+    const terminal = view.operation?.terminalEventId ?? null;
+    if (terminal !== null && query.lastEventId !== undefined && query.lastEventId >= terminal) {
+      // Nothing more will ever come: 204 tells EventSource to stop reconnecting.
+      res.status(204).end();
+      return;
+    }
+    if (!this.registry.hasProcessCapacity()) {
+      throw new ApiError(503, 'TOO_MANY_CONNECTIONS', 'this server holds all the streams it can; retry shortly', {
+        'Retry-After': '5',
+      });
+    }
+    const filter: EventFilter = { ...view.filter, types: query.types };
+    const connection = new SseConnection(res, {
+      userId: user.userId,
+      view: view.name,
+      filter,
+      maxBufferedBytes: this.config.sse.maxBufferedBytes,
+      endAfterTerminalOf: view.operation?.id,
+      onClose: (c) => this.closed(c, expiryTimer),
+    });
+    if (!(await this.registry.acquireUserSlot(user.userId, connection.id))) {
+      throw new ApiError(
+        429,
+        'TOO_MANY_STREAMS',
+        `at most ${this.config.sse.maxConnectionsPerUser} open streams per user`,
+        { 'Retry-After': '5' },
+      );
+    }
+
+    let expiryTimer: NodeJS.Timeout | undefined;
+    this.writeHead(req, res);
+    this.registry.add(connection, query.heartbeatAsEvent);
+    connection.writeRaw(
+      `retry: ${this.config.sse.retryMs}\nevent: ${EventTypes.streamReady}\n` +
+        `data: ${JSON.stringify({ connectionId: connection.id, serverTime: new Date().toISOString() })}\n\n`,
+    );
+    if (user.expiresAt !== null) {
+      // An open stream lives no longer than its token; the client reconnects with a fresh one.
+      expiryTimer = setTimeout(() => connection.end(), Math.max(0, user.expiresAt - Date.now()));
+      expiryTimer.unref();
+    }
+
+    try {
+      const joinedAt = await this.router.attach(user.userId, connection);
+      if (connection.isClosed) return;
+      if (after !== undefined) await this.replay(connection, user.userId, after, joinedAt, filter, view);
+      connection.goLive(joinedAt);
+      if (terminal !== null && connection.lastId >= terminal) connection.end();
+    } catch (error) {
+      this.logger.error(`opening a ${view.name} stream failed: ${(error as Error).message}`);
+      connection.destroy();
+    }
+  }
+
+  private async replay(
+    connection: SseConnection,
+    userId: string,
+    after: number,
+    upTo: number,
+    filter: EventFilter,
+    view: StreamView,
+  ): Promise<void> {
+    let from = after;
+    const { lastId, purgedThrough } = await this.store.cursor(userId);
+    if (after > lastId) {
+      connection.writeUnsequenced(EventTypes.streamGap, { reason: 'unknown-last-event-id', after: String(after) });
+      return;
+    }
+    // The operation view's first request (no Last-Event-ID) replays what is retained without a gap notice.
+    const explicit = !(view.operation && after === 0);
+    if (explicit && purgedThrough > after) {
+      connection.writeUnsequenced(EventTypes.streamGap, { reason: 'retention', after: String(after) });
+    }
+    connection.lastId = after;
+    while (!connection.isClosed && from < upTo) {
+      const page = await this.store.read(userId, from, filter, REPLAY_PAGE, upTo);
+      for (const event of page) {
+        if (connection.isClosed) return;
+        await connection.replay(event);
+      }
+      if (page.length < REPLAY_PAGE) break;
+      from = page[page.length - 1].seq!;
+    }
+  }
+
+  private writeHead(req: Request, res: Response): void {
+    res.status(200);
+    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache, no-transform');
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.setHeader('Connection', 'keep-alive');
+    res.flushHeaders();
+    req.socket.setNoDelay(true);
+    req.socket.setTimeout(0);
+    req.socket.setKeepAlive(true);
+  }
+
+  private closed(connection: SseConnection, expiryTimer: NodeJS.Timeout | undefined): void {
+    if (expiryTimer) clearTimeout(expiryTimer);
+    this.router.detach(connection.userId, connection);
+    this.registry.remove(connection);
+  }
+}

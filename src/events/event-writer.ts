@@ -1,0 +1,102 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { SqlDatabase } from '../infra/database/sql-database';
+import { EventBus } from './event-bus';
+import { EventStore } from './event-store';
+import { NewEvent } from './new-event';
+import { StoredEvent } from './stored-event';
+import { isTransientDbError } from '../infra/database/transient-errors';
+
+interface Pending {
+  events: NewEvent[];
+  resolve: (stored: StoredEvent[]) => void;
+  reject: (error: unknown) => void;
+}
+
+const MAX_BATCH_EVENTS = 2000;
+const RETRY_DELAYS_MS = [50, 100, 250, 500, 1000, 2000, 4000, 8000, 8000];
+
+/**
+ * Group commit: everything written while a transaction is in flight goes into
+ * the next one, so a busy worker writes many chunks per commit and an idle one
+ * commits at once. One transaction at a time per process keeps a producer's
+ * events in the order it wrote them. Events are published after commit.
+ */
+@Injectable()
+export class EventWriter {
+  private readonly logger = new Logger(EventWriter.name);
+  private queue: Pending[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly store: EventStore,
+    private readonly bus: EventBus,
+  ) {}
+
+  /** Stores the events and publishes them; resolves with what was stored (ended operations' events are dropped). */
+  write(events: NewEvent[]): Promise<StoredEvent[]> {
+    if (events.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ events, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.takeBatch();
+      try {
+        const aligned = await this.commitWithRetry(batch.flatMap((p) => p.events));
+        await this.publishQuietly(aligned.filter((e): e is StoredEvent => e !== null));
+        this.settle(batch, aligned);
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+      }
+    }
+    this.flushing = false;
+  }
+
+  private takeBatch(): Pending[] {
+    let count = 0;
+    let n = 0;
+    while (n < this.queue.length && (n === 0 || count + this.queue[n].events.length <= MAX_BATCH_EVENTS)) {
+      count += this.queue[n].events.length;
+      n++;
+    }
+    return this.queue.splice(0, n);
+  }
+
+  private async commitWithRetry(events: NewEvent[]): Promise<(StoredEvent | null)[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.db.transaction((tx) => this.store.appendInTransaction(tx, events));
+      } catch (error) {
+        if (!isTransientDbError(error) || attempt >= RETRY_DELAYS_MS.length) throw error;
+        this.logger.warn(`event write failed (${(error as Error).message}); retrying`);
+        await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt]));
+      }
+    }
+  }
+
+  /** A lost publish is repaired by readers from the store, so it must not fail the write. */
+  private async publishQuietly(stored: StoredEvent[]): Promise<void> {
+    try {
+      await this.bus.publish(stored);
+    } catch (error) {
+      this.logger.warn(`publish failed after commit: ${(error as Error).message}`);
+    }
+  }
+
+  /** Hands each caller back its own slice of the aligned result. */
+  private settle(batch: Pending[], aligned: (StoredEvent | null)[]): void {
+    let offset = 0;
+    for (const p of batch) {
+      const mine = aligned.slice(offset, offset + p.events.length);
+      offset += p.events.length;
+      p.resolve(mine.filter((e): e is StoredEvent => e !== null));
+    }
+  }
+}

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import type { Response } from 'express';
+import { EventTypes, TERMINAL_EVENT_TYPES } from '@herald/contracts';
+import { EventFilter, matchesFilter } from './event-filter';
+import { ChannelSubscriber } from './user-channel';
+import { StoredEvent } from './stored-event';
+
+export interface SseConnectionOptions {
+  userId: string;
+  view: string;
+  filter: EventFilter;
+  maxBufferedBytes: number;
+  /** The operation view ends its response after this operation's terminal event. */
+  endAfterTerminalOf?: string;
+  onClose: (connection: SseConnection) => void;
+}
+
+/**
+ * One SSE response. While it replays stored events it holds live ones back;
+ * afterwards it writes live events as they come. Ids below what it already
+ * wrote are dropped, so replay and live never repeat or interleave. A client
+ * that does not read is cut off once its unsent bytes pass the bound; it
+ * resumes with Last-Event-ID.
+ */
+export class SseConnection implements ChannelSubscriber {
+  readonly id = randomUUID();
+  /** Highest id this connection has accounted for (written, or skipped by its filter). */
+  lastId = 0;
+  private held: StoredEvent[] | null = [];
+  private heldBytes = 0;
+  private closed = false;
+  private corked = false;
+
+  constructor(
+    private readonly res: Response,
+    readonly options: SseConnectionOptions,
+  ) {
+    res.on('close', () => this.close());
+  }
+
+  get userId(): string {
+    return this.options.userId;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  deliver(event: StoredEvent): void {
+    if (this.closed) return;
+    if (this.held) {
+      this.held.push(event);
+      this.heldBytes += event.frame.length;
+      if (this.heldBytes > this.options.maxBufferedBytes) this.destroy();
+      return;
+    }
+    this.emit(event);
+  }
+
+  /** Writes a stored event during replay; resolves when the socket can take more. */
+  async replay(event: StoredEvent): Promise<void> {
+    this.emit(event);
+    if (!this.closed && this.res.writableNeedDrain) await this.drained();
+  }
+
+  /** Replay is over: everything up to `through` is accounted for; release what was held. */
+  goLive(through: number): void {
+    this.lastId = Math.max(this.lastId, through);
+    const held = this.held ?? [];
+    this.held = null;
+    this.heldBytes = 0;
+    for (const event of held) this.emit(event);
+  }
+
+  writeRaw(text: string): void {
+    if (this.closed) return;
+    this.write(text);
+  }
+
+  writeUnsequenced(type: string, data: object): void {
+    this.writeRaw(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  heartbeat(asEvent: boolean): void {
+    if (asEvent) this.writeUnsequenced(EventTypes.heartbeat, { serverTime: new Date().toISOString() });
+    else this.writeRaw(': keep-alive\n\n');
+  }
+
+  end(): void {
+    if (this.closed) return;
+    this.res.end();
+    this.close();
+  }
+
+  /** Tears the socket down without a clean end: used for slow consumers, so the client reconnects. */
+  destroy(): void {
+    if (this.closed) return;
+    this.res.destroy();
+    this.close();
+  }
+
+  private emit(event: StoredEvent): void {
+    if (this.closed) return;
+    if (event.seq !== null) {
+      if (event.seq <= this.lastId) return;
+      this.lastId = event.seq;
+    }
+    if (matchesFilter(this.options.filter, event)) this.write(event.frame);
+    // The operation view ends at its terminal event even when a `types` filter hid it.
+    if (
+      this.options.endAfterTerminalOf !== undefined &&
+      event.operationId === this.options.endAfterTerminalOf &&
+      TERMINAL_EVENT_TYPES.includes(event.type)
+    ) {
+      this.end();
+    }
+  }
+
+  private write(text: string): void {
+    // Events delivered in one tick leave in one TCP write.
+    if (!this.corked) {
+      this.corked = true;
+      this.res.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.res.uncork();
+      });
+    }
+    this.res.write(text);
+    if (this.res.writableLength > this.options.maxBufferedBytes) this.destroy();
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    });
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.held = null;
+    this.options.onClose(this);
+  }
+}

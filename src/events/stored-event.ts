@@ -1,0 +1,55 @@
+import { EventEnvelope } from '@herald/contracts';
+
+/**
+ * An event as stored and delivered. The envelope JSON and the SSE frame are
+ * built once per process and shared by every connection that receives the
+ * event: serialization must not cost O(connections).
+ */
+export class StoredEvent {
+  private envelopeJson?: string;
+  private sseFrame?: string;
+
+  constructor(
+    readonly userId: string,
+    /** Per-user sequence number; null for a non-persistent (live-only) event. */
+    readonly seq: number | null,
+    readonly type: string,
+    readonly operationId: string | null,
+    readonly workflowId: string | null,
+    readonly agentId: string | null,
+    /** The `data` object already serialized as JSON text, as stored. */
+    readonly dataJson: string,
+    readonly ts: string,
+  ) {}
+
+  get id(): string | null {
+    return this.seq === null ? null : String(this.seq);
+  }
+
+  get json(): string {
+    this.envelopeJson ??=
+      `{"id":${this.seq === null ? 'null' : `"${this.seq}"`},"type":${JSON.stringify(this.type)},"v":1,` +
+      `"ts":"${this.ts}","operationId":${nullableString(this.operationId)},` +
+      `"workflowId":${nullableString(this.workflowId)},"agentId":${nullableString(this.agentId)},` +
+      `"data":${this.dataJson}}`;
+    return this.envelopeJson;
+  }
+
+  /** `id:` / `event:` / `data:` lines. JSON never contains CR or LF, so model text cannot forge a field. */
+  get frame(): string {
+    this.sseFrame ??= `${this.seq === null ? '' : `id: ${this.seq}\n`}event: ${this.type}\ndata: ${this.json}\n\n`;
+    return this.sseFrame;
+  }
+
+  envelope(): EventEnvelope {
+    return JSON.parse(this.json) as EventEnvelope;
+  }
+
+  get byteLength(): number {
+    return Buffer.byteLength(this.frame);
+  }
+}
+
+function nullableString(value: string | null): string {
+  return value === null ? 'null' : JSON.stringify(value);
+}

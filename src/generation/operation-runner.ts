@@ -1,0 +1,176 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  EventTypes,
+  OperationResult,
+  OperationStatus,
+  PipelineInput,
+  TERMINAL_STATUSES,
+  TextGenerationInput,
+} from '@herald/contracts';
+import { HERALD_CONFIG } from '../config/config.module';
+import { HeraldConfig } from '../config/herald-config';
+import { EventWriter } from '../events/event-writer';
+import { NewEvent } from '../events/new-event';
+import { OperationRow } from '../operations/operation-row';
+import { OperationsRepository } from '../operations/operations.repository';
+import { GenerationJob, JobHandler } from '../queue/job-queue';
+import { DeliveredContentReader } from './delivered-content';
+import { GenerationError, TextGenerator } from './generators/text-generator';
+import { OperationEvents } from './operation-events';
+import { ProgressTracker } from './progress-tracker';
+
+interface Stage {
+  name: string;
+  prompt: string;
+  maxTokens: number;
+}
+
+const DEFAULT_MAX_TOKENS = 256;
+
+class OperationEnded extends Error {}
+
+/**
+ * Runs one operation to its end: status transitions, content chunks, progress,
+ * and exactly one terminal event. It never throws for a failed generation —
+ * the failure is an event — so the queue only retries real crashes.
+ */
+@Injectable()
+export class OperationRunner extends JobHandler {
+  private readonly logger = new Logger(OperationRunner.name);
+
+  constructor(
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    private readonly operations: OperationsRepository,
+    private readonly writer: EventWriter,
+    private readonly delivered: DeliveredContentReader,
+    private readonly generator: TextGenerator,
+  ) {
+    super();
+  }
+
+  async handle(job: GenerationJob, jobSignal: AbortSignal): Promise<void> {
+    const op = await this.operations.findById(job.operationId);
+    if (!op || TERMINAL_STATUSES.includes(op.status as OperationStatus)) return;
+    const events = new OperationEvents({
+      userId: op.user_id,
+      operationId: op.id,
+      workflowId: op.workflow_id,
+      agentId: op.agent_id,
+    });
+    const previous = op.status as OperationStatus;
+    if (op.cancel_requested_at !== null) {
+      await this.writer.write(cancelled(events, previous, 'cancelled by user'));
+      return;
+    }
+
+    const attempt = op.attempts + 1;
+    const startedAt = op.started_at ? new Date(op.started_at).getTime() : Date.now();
+    const timeout = AbortSignal.timeout(Math.max(0, startedAt + this.config.limits.operationTimeoutMs - Date.now()));
+    const signal = AbortSignal.any([jobSignal, timeout]);
+    const start: NewEvent[] =
+      previous === 'queued'
+        ? [events.status('running', 'queued', { attempt })]
+        : [
+            events.status('retrying', previous, { attempt, reason: 'the worker running it stopped' }),
+            events.status('running', 'retrying', { attempt }),
+          ];
+    if ((await this.writer.write(start)).length === 0) return;
+
+    try {
+      const result = await this.generate(op, events, signal, startedAt);
+      await this.writer.write([
+        events.status('completed', 'running'),
+        events.event(EventTypes.completed, { result }),
+      ]);
+    } catch (error) {
+      if (error instanceof OperationEnded) return;
+      if (timeout.aborted) {
+        await this.writer.write(failed(events, 'TIMEOUT', `operation ran longer than ${this.config.limits.operationTimeoutMs} ms`, false));
+      } else if (jobSignal.aborted) {
+        await this.writer.write(cancelled(events, 'running', String(jobSignal.reason ?? 'cancelled')));
+      } else if (error instanceof GenerationError) {
+        await this.writer.write(failed(events, error.code, error.message, error.retryable));
+      } else {
+        this.logger.error(`operation ${op.id} failed: ${(error as Error).stack}`);
+        await this.writer.write(failed(events, 'GENERATION_FAILED', 'the generator failed unexpectedly', true));
+      }
+    }
+  }
+
+  async abandon(job: GenerationJob, reason: string): Promise<void> {
+    const op = await this.operations.findById(job.operationId);
+    if (!op || TERMINAL_STATUSES.includes(op.status as OperationStatus)) return;
+    const events = new OperationEvents({ userId: op.user_id, operationId: op.id, workflowId: op.workflow_id, agentId: op.agent_id });
+    await this.writer.write(failed(events, 'WORKER_LOST', `the job could not be completed: ${reason}`, true));
+  }
+
+  private async generate(op: OperationRow, events: OperationEvents, signal: AbortSignal, startedAt: number): Promise<OperationResult> {
+    const stages = stagesOf(op);
+    const isPipeline = op.kind === 'pipeline';
+    const delivered = await this.delivered.read(op.id);
+    let index = delivered.nextIndex;
+    let offset = delivered.offset;
+    let tokens = delivered.tokens;
+    const progress = new ProgressTracker(stages.map((s) => s.maxTokens), tokens, Date.now());
+    const texts: { name: string; text: string }[] = [];
+
+    for (const [stageIndex, stage] of stages.entries()) {
+      const stageName = isPipeline ? stage.name : '';
+      let text = delivered.byStage.get(stageName) ?? '';
+      const stageTags = isPipeline ? { stage: stage.name, stageIndex, stageCount: stages.length } : {};
+      await this.emit([events.event(EventTypes.progress, progress.snapshot(stageTags, `Writing ${stage.name}`))]);
+      const request = { prompt: stage.prompt, maxTokens: stage.maxTokens, model: stageModel(op), delivered: text };
+      for await (const piece of this.generator.stream(request, signal)) {
+        if (signal.aborted) break;
+        const chunk: Record<string, unknown> = { index, offset, text: piece };
+        if (isPipeline) chunk.stage = stage.name;
+        const batch = [events.event(EventTypes.content, chunk)];
+        tokens++;
+        progress.advance(stageIndex);
+        if (progress.due()) batch.push(events.event(EventTypes.progress, progress.snapshot(stageTags)));
+        await this.emit(batch);
+        index++;
+        offset += piece.length;
+        text += piece;
+      }
+      if (signal.aborted) throw signal.reason ?? new Error('aborted');
+      progress.finishStage(stageIndex);
+      texts.push({ name: stage.name, text });
+    }
+    await this.emit([events.event(EventTypes.progress, progress.done(isPipeline ? stages.length : undefined))]);
+    const result: OperationResult = {
+      text: texts.map((t) => t.text).join(''),
+      tokens,
+      durationMs: Date.now() - startedAt,
+    };
+    if (isPipeline) result.stages = texts;
+    return result;
+  }
+
+  /** Writes; if nothing was stored the operation has ended elsewhere (cancelled), so stop generating. */
+  private async emit(batch: NewEvent[]): Promise<void> {
+    const stored = await this.writer.write(batch);
+    if (stored.length === 0) throw new OperationEnded();
+  }
+}
+
+function stagesOf(op: OperationRow): Stage[] {
+  const input = JSON.parse(op.input) as TextGenerationInput | PipelineInput;
+  if (op.kind === 'pipeline') {
+    return (input as PipelineInput).stages.map((s) => ({ name: s.name, prompt: s.prompt, maxTokens: s.maxTokens ?? DEFAULT_MAX_TOKENS }));
+  }
+  const single = input as TextGenerationInput;
+  return [{ name: 'text', prompt: single.prompt, maxTokens: single.maxTokens ?? DEFAULT_MAX_TOKENS }];
+}
+
+function stageModel(op: OperationRow): string | undefined {
+  return op.kind === 'text-generation' ? (JSON.parse(op.input) as TextGenerationInput).model : undefined;
+}
+
+function cancelled(events: OperationEvents, previous: OperationStatus, reason: string): NewEvent[] {
+  return [events.status('cancelled', previous, { reason }), events.event(EventTypes.cancelled, { reason })];
+}
+
+function failed(events: OperationEvents, code: string, message: string, retryable: boolean): NewEvent[] {
+  return [events.status('failed', 'running', { reason: code }), events.event(EventTypes.failed, { code, message, retryable })];
+}

@@ -1,0 +1,6 @@
+import { EventEntity } from './event.entity';
+import { OperationEntity } from './operation.entity';
+import { RetentionPolicyEntity } from './retention-policy.entity';
+import { UserEventCounterEntity } from './user-event-counter.entity';
+
+export const ENTITIES = [OperationEntity, EventEntity, UserEventCounterEntity, RetentionPolicyEntity];

@@ -1,0 +1,77 @@
+import { Logger } from '@nestjs/common';
+import { JobConsumer } from './job-consumer';
+import { GenerationJob, JobHandler, JobQueue } from './job-queue';
+
+/**
+ * Embedded mode's queue: the BullMQ semantics Herald relies on, in memory —
+ * one job per operation id, bounded concurrency, removal while waiting, and
+ * cancellation through the running job's AbortSignal. Jobs do not survive a
+ * restart here; the recovery sweep re-enqueues unfinished operations instead.
+ */
+export class InProcessJobQueue extends JobQueue {
+  private readonly logger = new Logger(InProcessJobQueue.name);
+  private readonly waiting: GenerationJob[] = [];
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private handler?: JobHandler;
+  private stopped = false;
+  readonly consumer: JobConsumer;
+
+  constructor(private readonly concurrency: number) {
+    super();
+    const queue = this;
+    this.consumer = new (class extends JobConsumer {
+      async start(handler: JobHandler): Promise<void> {
+        queue.handler = handler;
+        queue.stopped = false;
+        queue.pump();
+      }
+      async stop(): Promise<void> {
+        queue.stopped = true;
+        await Promise.all([...queue.running.values()].map((r) => r.done));
+      }
+    })();
+  }
+
+  async enqueue(job: GenerationJob): Promise<void> {
+    if (this.running.has(job.operationId) || this.waiting.some((j) => j.operationId === job.operationId)) return;
+    this.waiting.push(job);
+    this.pump();
+  }
+
+  async removeIfWaiting(operationId: string): Promise<boolean> {
+    const index = this.waiting.findIndex((j) => j.operationId === operationId);
+    if (index < 0) return false;
+    this.waiting.splice(index, 1);
+    return true;
+  }
+
+  async requestCancel(operationId: string, reason: string): Promise<void> {
+    this.running.get(operationId)?.controller.abort(reason);
+  }
+
+  async depth(): Promise<{ waiting: number; active: number }> {
+    return { waiting: this.waiting.length, active: this.running.size };
+  }
+
+  async ping(): Promise<void> {}
+
+  private pump(): void {
+    const handler = this.handler;
+    if (!handler) return;
+    while (!this.stopped && this.running.size < this.concurrency && this.waiting.length > 0) {
+      const job = this.waiting.shift()!;
+      const controller = new AbortController();
+      const done = handler
+        .handle(job, controller.signal)
+        .catch(async (error: Error) => {
+          this.logger.error(`job ${job.operationId} threw: ${error.message}`);
+          await handler.abandon(job, error.message).catch(() => undefined);
+        })
+        .finally(() => {
+          this.running.delete(job.operationId);
+          this.pump();
+        });
+      this.running.set(job.operationId, { controller, done });
+    }
+  }
+}
