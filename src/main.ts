@@ -1,14 +1,10 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
-import { AppModule } from './app.module';
-import { configureHttp } from './bootstrap/configure-http';
+import { resolveDevSecret } from './auth/dev-secret';
+import { createHttpApp, createWorkerContext } from './bootstrap/create-app';
 import { startBanner } from './bootstrap/start-banner';
+import { describeStartupError } from './bootstrap/startup-errors';
 import { ConfigError, HeraldConfig } from './config/herald-config';
 import { loadConfig } from './config/load-config';
-import { resolveDevSecret } from './auth/dev-secret';
-import { describeStartupError } from './bootstrap/startup-errors';
 
 /** One entry for every role: HERALD_ROLE picks api, worker or all (SPEC §1). */
 async function main(): Promise<void> {
@@ -21,19 +17,10 @@ async function main(): Promise<void> {
   }
 
   if (config.role === 'worker') {
-    const app = await NestFactory.createApplicationContext(AppModule.forRole(config), { bufferLogs: true });
-    app.useLogger(app.get(Logger));
-    app.enableShutdownHooks();
+    await createWorkerContext(config);
     return;
   }
-
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(config), {
-    bufferLogs: true,
-    bodyParser: false,
-  });
-  app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
-  configureHttp(app, config);
+  const app = await createHttpApp(config);
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as { port: number };
   process.stdout.write(`${startBanner(config, address.port, generated)}\n`);

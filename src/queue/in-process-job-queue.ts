@@ -14,22 +14,23 @@ export class InProcessJobQueue extends JobQueue {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private handler?: JobHandler;
   private stopped = false;
-  readonly consumer: JobConsumer;
+  readonly consumer: JobConsumer = new InProcessJobConsumer(this);
 
   constructor(private readonly concurrency: number) {
     super();
-    const queue = this;
-    this.consumer = new (class extends JobConsumer {
-      async start(handler: JobHandler): Promise<void> {
-        queue.handler = handler;
-        queue.stopped = false;
-        queue.pump();
-      }
-      async stop(): Promise<void> {
-        queue.stopped = true;
-        await Promise.all([...queue.running.values()].map((r) => r.done));
-      }
-    })();
+  }
+
+  /** Called by the consumer side: begin taking jobs with this handler. */
+  attach(handler: JobHandler): void {
+    this.handler = handler;
+    this.stopped = false;
+    this.pump();
+  }
+
+  /** Stops taking jobs and waits for the running ones. */
+  async detach(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.running.values()].map((r) => r.done));
   }
 
   async enqueue(job: GenerationJob): Promise<void> {
@@ -73,5 +74,19 @@ export class InProcessJobQueue extends JobQueue {
         });
       this.running.set(job.operationId, { controller, done });
     }
+  }
+}
+
+class InProcessJobConsumer extends JobConsumer {
+  constructor(private readonly queue: InProcessJobQueue) {
+    super();
+  }
+
+  async start(handler: JobHandler): Promise<void> {
+    this.queue.attach(handler);
+  }
+
+  stop(): Promise<void> {
+    return this.queue.detach();
   }
 }

@@ -1,0 +1,27 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from '../app.module';
+import { HeraldConfig } from '../config/herald-config';
+import { configureHttp } from './configure-http';
+
+/** The HTTP application of the api and all roles, configured as main.ts runs it (tests boot it the same way). */
+export async function createHttpApp(config: HeraldConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(config), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  configureHttp(app, config);
+  return app;
+}
+
+/** The worker role: no HTTP server, just the job consumer. */
+export async function createWorkerContext(config: HeraldConfig): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(AppModule.forRole(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  return app;
+}
