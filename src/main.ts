@@ -5,13 +5,17 @@ import { startBanner } from './bootstrap/start-banner';
 import { describeStartupError } from './bootstrap/startup-errors';
 import { ConfigError, HeraldConfig } from './config/herald-config';
 import { loadConfig } from './config/load-config';
+import { HERALD_VERSION } from './config/version';
+import { prepareDataDir } from './infra/embedded/data-dir';
 
 /** One entry for every role: HERALD_ROLE picks api, worker or all (SPEC §1). */
 async function main(): Promise<void> {
   let config: HeraldConfig;
   let generated = false;
   try {
-    ({ config, generated } = await resolveDevSecret(loadConfig()));
+    const loaded = loadConfig();
+    if (loaded.mode === 'embedded') await prepareDataDir(loaded.dataDir, HERALD_VERSION);
+    ({ config, generated } = await resolveDevSecret(loaded));
   } catch (error) {
     fail(error instanceof ConfigError ? error.message : (error as Error).message);
   }
