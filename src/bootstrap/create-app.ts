@@ -11,6 +11,10 @@ export async function createHttpApp(config: HeraldConfig): Promise<NestExpressAp
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(config), {
     bufferLogs: true,
     bodyParser: false,
+    // Nest would otherwise log and process.exit(1) on a boot failure: main.ts
+    // could never print its one-line fix (describeStartupError), and an
+    // in-process test would lose its whole Jest worker.
+    abortOnError: false,
   });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
@@ -20,7 +24,7 @@ export async function createHttpApp(config: HeraldConfig): Promise<NestExpressAp
 
 /** The worker role: no HTTP server, just the job consumer. */
 export async function createWorkerContext(config: HeraldConfig): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRole(config), { bufferLogs: true });
+  const app = await NestFactory.createApplicationContext(AppModule.forRole(config), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   return app;

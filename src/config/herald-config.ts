@@ -55,6 +55,8 @@ export interface HeraldConfig {
     /** Per-type overrides from RETENTION_<TYPE> (milliseconds), e.g. RETENTION_OPERATION_CONTENT=24h. */
     overrides: Record<string, number>;
     defaultMs: number;
+    /** How often expired events are deleted (RETENTION_SWEEP_MS). */
+    sweepEveryMs: number;
   };
   corsOrigins: string[] | true;
   logLevel: string;

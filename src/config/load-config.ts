@@ -83,7 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
       openaiApiKey: r.optional('OPENAI_API_KEY'),
       model: r.string('LLM_MODEL', 'gpt-4o-mini'),
     },
-    retention: { overrides: readRetention(r), defaultMs: 30 * DAY },
+    retention: { overrides: readRetention(r), defaultMs: 30 * DAY, sweepEveryMs: r.int('RETENTION_SWEEP_MS', 60_000, 100, DAY) },
     corsOrigins: readCors(r.optional('CORS_ORIGINS')),
     logLevel: r.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     logPretty: r.bool('LOG_PRETTY', Boolean(process.stdout.isTTY)),
@@ -100,7 +100,7 @@ function readRetention(r: EnvReader): Record<string, number> {
     'operation.progress': DAY,
   };
   for (const [name, value] of r.entries()) {
-    if (!name.startsWith(RETENTION_PREFIX)) continue;
+    if (!name.startsWith(RETENTION_PREFIX) || name === 'RETENTION_SWEEP_MS') continue;
     const type = name.slice(RETENTION_PREFIX.length).toLowerCase().replace(/_/g, '.');
     const ms = parseDuration(value);
     if (ms === null || ms <= 0) {

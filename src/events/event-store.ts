@@ -145,13 +145,11 @@ export class EventStore {
   /** The last id handed out for the user and the highest id retention deleted. */
   async cursor(userId: string): Promise<{ lastId: number; purgedThrough: number }> {
     const rows = await this.db.query<{ last_id: string; purged_through: string }>(
-      `SELECT last_id::text AS last_id, purged_through::text AS purged_through
-         FROM herald_user_event_counters WHERE user_id = $1`,
+      `SELECT COALESCE((SELECT last_id FROM herald_user_event_counters WHERE user_id = $1), 0)::text AS last_id,
+              COALESCE((SELECT purged_through FROM herald_user_purges WHERE user_id = $1), 0)::text AS purged_through`,
       [userId],
     );
-    return rows.length === 0
-      ? { lastId: 0, purgedThrough: 0 }
-      : { lastId: Number(rows[0].last_id), purgedThrough: Number(rows[0].purged_through) };
+    return { lastId: Number(rows[0].last_id), purgedThrough: Number(rows[0].purged_through) };
   }
 
   private async lockOperations(tx: SqlExecutor, ids: string[]): Promise<Map<string, OperationLock>> {

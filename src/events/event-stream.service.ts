@@ -52,6 +52,9 @@ export class EventStreamService {
       });
     }
     const filter: EventFilter = { ...view.filter, types: query.types };
+    // Declared before the connection: a client can drop while the slot is being
+    // taken, and its close handler must not touch a variable still in its TDZ.
+    let expiryTimer: NodeJS.Timeout | undefined;
     const connection = new SseConnection(res, {
       userId: user.userId,
       view: view.name,
@@ -68,8 +71,12 @@ export class EventStreamService {
         { 'Retry-After': '5' },
       );
     }
+    if (connection.isClosed) {
+      // The client left while its slot was being taken; its close ran before there was a slot to release.
+      this.registry.releaseSlot(user.userId, connection.id);
+      return;
+    }
 
-    let expiryTimer: NodeJS.Timeout | undefined;
     this.writeHead(req, res);
     this.registry.add(connection, query.heartbeatAsEvent);
     connection.writeRaw(
@@ -84,7 +91,11 @@ export class EventStreamService {
 
     try {
       const joinedAt = await this.router.attach(user.userId, connection);
-      if (connection.isClosed) return;
+      if (connection.isClosed) {
+        // Closed while attaching: its close ran before it was subscribed, so unsubscribe it now.
+        this.router.detach(user.userId, connection);
+        return;
+      }
       if (after !== undefined) await this.replay(connection, user.userId, after, joinedAt, filter, view);
       connection.goLive(joinedAt);
       if (terminal !== null && connection.lastId >= terminal) connection.end();

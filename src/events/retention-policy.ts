@@ -1,13 +1,50 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { HERALD_CONFIG } from '../config/config.module';
 import { HeraldConfig } from '../config/herald-config';
+import { SqlDatabase } from '../infra/database/sql-database';
 
-/** How long each event type is kept (SPEC §4.3): content and progress a day, the rest 30 days. */
+const REFRESH_MS = 60_000;
+
+/**
+ * How long each event type is kept (SPEC §4.3): content and progress a day,
+ * the rest 30 days, RETENTION_<TYPE> overriding those, and rows of
+ * herald_retention_policies overriding both (operators can change them at run
+ * time; every process picks a change up within a minute). The expiry is fixed
+ * on each event when it is written.
+ */
 @Injectable()
-export class RetentionPolicy {
-  constructor(@Inject(HERALD_CONFIG) private readonly config: HeraldConfig) {}
+export class RetentionPolicy implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(RetentionPolicy.name);
+  private table = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    private readonly db: SqlDatabase,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
 
   retentionMs(type: string): number {
-    return this.config.retention.overrides[type] ?? this.config.retention.defaultMs;
+    return this.table.get(type) ?? this.config.retention.overrides[type] ?? this.config.retention.defaultMs;
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      const rows = await this.db.query<{ type: string; retention_ms: string }>(
+        `SELECT type, retention_ms::text AS retention_ms FROM herald_retention_policies`,
+      );
+      this.table = new Map(rows.map((r) => [r.type, Number(r.retention_ms)]));
+    } catch (error) {
+      this.logger.warn(`could not read retention policies: ${(error as Error).message}`);
+    }
   }
 }

@@ -36,6 +36,9 @@ export class SseConnection implements ChannelSubscriber {
     readonly options: SseConnectionOptions,
   ) {
     res.on('close', () => this.close());
+    // A client that left during authentication or a lookup has already fired 'close', which no
+    // late listener sees: without this the connection would hold its slot and subscription forever.
+    if (res.destroyed) this.closed = true;
   }
 
   get userId(): string {

@@ -51,8 +51,8 @@ export class StreamRouter implements OnModuleInit, OnModuleDestroy {
 
   detach(userId: string, subscriber: ChannelSubscriber): void {
     const channel = this.channels.get(userId);
-    if (!channel) return;
-    channel.subscribers.delete(subscriber);
+    // A subscriber that never joined must not remove a channel another connection is still opening.
+    if (!channel || !channel.subscribers.delete(subscriber)) return;
     if (channel.subscribers.size === 0) this.channels.delete(userId);
   }
 

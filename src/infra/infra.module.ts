@@ -10,6 +10,9 @@ import { BullmqJobQueue, GENERATION_QUEUE } from '../queue/bullmq-job-queue';
 import { InProcessJobQueue } from '../queue/in-process-job-queue';
 import { JobConsumer } from '../queue/job-consumer';
 import { JobQueue } from '../queue/job-queue';
+import { PeriodicScheduler } from '../queue/periodic-scheduler';
+import { TimerPeriodicScheduler } from '../queue/timer-periodic-scheduler';
+import { BullmqPeriodicScheduler } from '../queue/bullmq-periodic-scheduler';
 import { ConnectionLimiter } from './coordination/connection-limiter';
 import { MemoryConnectionLimiter } from './coordination/memory-connection-limiter';
 import { MemoryRateLimiter } from './coordination/memory-rate-limiter';
@@ -20,12 +23,12 @@ import { DatabaseModule } from './database/database.module';
 import { REDIS_CLIENT } from './redis-tokens';
 import { RedisConnections } from './redis-connections';
 
-const PORTS = [EventBus, JobQueue, JobConsumer, ConnectionLimiter, RateLimiter];
+const PORTS = [EventBus, JobQueue, JobConsumer, PeriodicScheduler, ConnectionLimiter, RateLimiter];
 
 /**
  * The one place where the mode picks its adapters. Feature modules depend on
  * the ports (EventBus, JobQueue, JobConsumer, ConnectionLimiter, RateLimiter,
- * SqlDatabase) and never ask which mode they run in.
+ * PeriodicScheduler, SqlDatabase) and never ask which mode they run in.
  */
 @Global()
 @Module({})
@@ -49,6 +52,7 @@ function embedded(config: HeraldConfig): Provider[] {
     { provide: EventBus, useValue: new LocalEventBus() },
     { provide: JobQueue, useValue: queue },
     { provide: JobConsumer, useValue: queue.consumer },
+    { provide: PeriodicScheduler, useValue: new TimerPeriodicScheduler() },
     { provide: ConnectionLimiter, useValue: new MemoryConnectionLimiter() },
     { provide: RateLimiter, useValue: new MemoryRateLimiter() },
   ];
@@ -96,6 +100,12 @@ function distributed(config: HeraldConfig): Provider[] {
           r.open('cancel-subscriber'),
           cancelChannel,
         ),
+    },
+    {
+      provide: PeriodicScheduler,
+      inject: [RedisConnections],
+      useFactory: (r: RedisConnections) =>
+        new BullmqPeriodicScheduler(() => r.open('maintenance', { bullmq: true }), `${prefix}:bull`),
     },
     {
       provide: ConnectionLimiter,

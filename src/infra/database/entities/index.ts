@@ -1,6 +1,6 @@
 import { EventEntity } from './event.entity';
 import { OperationEntity } from './operation.entity';
 import { RetentionPolicyEntity } from './retention-policy.entity';
-import { UserEventCounterEntity } from './user-event-counter.entity';
+import { UserEventCounterEntity, UserPurgeEntity } from './user-event-counter.entity';
 
-export const ENTITIES = [OperationEntity, EventEntity, UserEventCounterEntity, RetentionPolicyEntity];
+export const ENTITIES = [OperationEntity, EventEntity, UserEventCounterEntity, RetentionPolicyEntity, UserPurgeEntity];

@@ -43,8 +43,13 @@ export class InitialSchema1700000000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE herald_user_event_counters (
         user_id text PRIMARY KEY,
-        last_id bigint NOT NULL DEFAULT 0,
-        purged_through bigint NOT NULL DEFAULT 0
+        last_id bigint NOT NULL DEFAULT 0
+      )`);
+    // Kept apart from the counters so the retention job never takes the row lock writers queue on.
+    await q.query(`
+      CREATE TABLE herald_user_purges (
+        user_id text PRIMARY KEY,
+        purged_through bigint NOT NULL
       )`);
 
     await q.query(`
@@ -75,6 +80,7 @@ export class InitialSchema1700000000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE herald_retention_policies`);
     await q.query(`DROP TABLE herald_events`);
+    await q.query(`DROP TABLE herald_user_purges`);
     await q.query(`DROP TABLE herald_user_event_counters`);
     await q.query(`DROP TABLE herald_operations`);
   }
