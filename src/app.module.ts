@@ -10,6 +10,7 @@ import { EventsHttpModule } from './events/events.module';
 import { OperationsModule } from './operations/operations.module';
 import { GenerationModule } from './generation/generation.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { RetentionModule } from './retention/retention.module';
 
 /** Composes what a role needs: HTTP modules for api, the job consumer for worker, both for all. */
@@ -17,7 +18,7 @@ import { RetentionModule } from './retention/retention.module';
 export class AppModule {
   static forRole(config: HeraldConfig): DynamicModule {
     // Order matters: RateLimitModule's guard must come after AuthModule's.
-    const http: Type[] = [CommonModule, AuthModule, RateLimitModule, HealthModule, OperationsModule, EventsHttpModule];
+    const http: Type[] = [CommonModule, AuthModule, RateLimitModule, MetricsModule, HealthModule, OperationsModule, EventsHttpModule];
     const worker: Type[] = [GenerationModule, RetentionModule];
     const imports: (Type | DynamicModule)[] = [
       ConfigModule.forRoot(config),

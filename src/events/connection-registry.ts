@@ -3,6 +3,7 @@ import { HERALD_CONFIG } from '../config/config.module';
 import { HeraldConfig } from '../config/herald-config';
 import { ConnectionLimiter } from '../infra/coordination/connection-limiter';
 import { SseConnection } from './sse-connection';
+import { HeraldMetrics } from '../metrics/herald-metrics';
 
 const LEASE_RENEW_MS = 15_000;
 
@@ -20,6 +21,7 @@ export class ConnectionRegistry implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     private readonly limiter: ConnectionLimiter,
+    private readonly metrics: HeraldMetrics,
   ) {}
 
   onModuleInit(): void {
@@ -49,11 +51,13 @@ export class ConnectionRegistry implements OnModuleInit, OnModuleDestroy {
 
   add(connection: SseConnection, heartbeatAsEvent: boolean): void {
     this.connections.add(connection);
+    this.metrics.connectionOpened(connection.options.view);
     if (heartbeatAsEvent) this.eventHeartbeats.add(connection);
   }
 
   remove(connection: SseConnection): void {
     if (!this.connections.delete(connection)) return;
+    this.metrics.connectionClosed(connection.options.view);
     this.limiter.release(connection.userId, connection.id).catch((error: Error) => {
       this.logger.warn(`releasing a connection lease failed: ${error.message}`);
     });

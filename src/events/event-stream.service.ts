@@ -11,6 +11,7 @@ import { EventStore } from './event-store';
 import { SseConnection } from './sse-connection';
 import { StreamQuery } from './stream-query';
 import { StreamRouter } from './stream-router';
+import { HeraldMetrics } from '../metrics/herald-metrics';
 
 const REPLAY_PAGE = 1000;
 
@@ -36,6 +37,7 @@ export class EventStreamService {
     private readonly registry: ConnectionRegistry,
     private readonly router: StreamRouter,
     private readonly store: EventStore,
+    private readonly metrics: HeraldMetrics,
   ) {}
 
   async open(req: Request, res: Response, user: AuthenticatedUser, view: StreamView, query: StreamQuery): Promise<void> {
@@ -62,6 +64,7 @@ export class EventStreamService {
       maxBufferedBytes: this.config.sse.maxBufferedBytes,
       endAfterTerminalOf: view.operation?.id,
       onClose: (c) => this.closed(c, expiryTimer),
+      onWrite: (event, replayed) => this.metrics.wrote(event, replayed),
     });
     if (!(await this.registry.acquireUserSlot(user.userId, connection.id))) {
       throw new ApiError(

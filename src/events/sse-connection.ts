@@ -13,6 +13,8 @@ export interface SseConnectionOptions {
   /** The operation view ends its response after this operation's terminal event. */
   endAfterTerminalOf?: string;
   onClose: (connection: SseConnection) => void;
+  /** Called for every stored event written to the socket (metrics). */
+  onWrite?: (event: StoredEvent, replayed: boolean) => void;
 }
 
 /**
@@ -62,7 +64,7 @@ export class SseConnection implements ChannelSubscriber {
 
   /** Writes a stored event during replay; resolves when the socket can take more. */
   async replay(event: StoredEvent): Promise<void> {
-    this.emit(event);
+    this.emit(event, true);
     if (!this.closed && this.res.writableNeedDrain) await this.drained();
   }
 
@@ -102,13 +104,16 @@ export class SseConnection implements ChannelSubscriber {
     this.close();
   }
 
-  private emit(event: StoredEvent): void {
+  private emit(event: StoredEvent, replayed = false): void {
     if (this.closed) return;
     if (event.seq !== null) {
       if (event.seq <= this.lastId) return;
       this.lastId = event.seq;
     }
-    if (matchesFilter(this.options.filter, event)) this.write(event.frame);
+    if (matchesFilter(this.options.filter, event)) {
+      this.write(event.frame);
+      this.options.onWrite?.(event, replayed);
+    }
     // The operation view ends at its terminal event even when a `types` filter hid it.
     if (
       this.options.endAfterTerminalOf !== undefined &&

@@ -3,6 +3,7 @@ import { Subscription } from 'rxjs';
 import { EventBus } from './event-bus';
 import { EventStore } from './event-store';
 import { ChannelSubscriber, UserChannel } from './user-channel';
+import { HeraldMetrics } from '../metrics/herald-metrics';
 
 /**
  * Routes bus events to the connections of their user: a map lookup per event,
@@ -19,11 +20,13 @@ export class StreamRouter implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly bus: EventBus,
     private readonly store: EventStore,
+    private readonly metrics: HeraldMetrics,
   ) {}
 
   onModuleInit(): void {
     this.subscriptions.push(
       this.bus.events$.subscribe((events) => {
+        this.metrics.receivedFromBus(events);
         for (const event of events) this.channels.get(event.userId)?.offer(event);
       }),
       this.bus.reconnected$.subscribe(() => void this.resyncAll()),

@@ -1,0 +1,7 @@
+import { Global, Module } from '@nestjs/common';
+import { HeraldMetrics } from './herald-metrics';
+import { MetricsController } from './metrics.controller';
+
+@Global()
+@Module({ controllers: [MetricsController], providers: [HeraldMetrics], exports: [HeraldMetrics] })
+export class MetricsModule {}
