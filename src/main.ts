@@ -22,6 +22,8 @@ async function main(): Promise<void> {
 
   if (config.role === 'worker') {
     await createWorkerContext(config);
+    // Printed whatever LOG_LEVEL is: whoever started the worker wants to know it is consuming.
+    process.stdout.write(`Herald worker ready (concurrency ${config.worker.concurrency})\n`);
     return;
   }
   const app = await createHttpApp(config);

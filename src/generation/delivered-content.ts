@@ -9,6 +9,8 @@ export interface DeliveredContent {
   offset: number;
   /** Text delivered per stage name ('' for a single-stage generation). */
   byStage: Map<string, string>;
+  /** Chunks delivered per stage name: the tokens a continuation no longer has to generate. */
+  tokensByStage: Map<string, number>;
   tokens: number;
 }
 
@@ -27,13 +29,15 @@ export class DeliveredContentReader {
       [operationId, EventTypes.content],
     );
     const byStage = new Map<string, string>();
+    const tokensByStage = new Map<string, number>();
     let offset = 0;
     for (const row of rows) {
       const chunk = JSON.parse(row.data) as OperationContentData;
       const stage = chunk.stage ?? '';
       byStage.set(stage, (byStage.get(stage) ?? '') + chunk.text);
+      tokensByStage.set(stage, (tokensByStage.get(stage) ?? 0) + 1);
       offset += chunk.text.length;
     }
-    return { nextIndex: rows.length, offset, byStage, tokens: rows.length };
+    return { nextIndex: rows.length, offset, byStage, tokensByStage, tokens: rows.length };
   }
 }

@@ -4,7 +4,7 @@ import { HeraldConfig } from '../config/herald-config';
 import { EventsCoreModule } from '../events/events.module';
 import { OperationsDataModule } from '../operations/operations.module';
 import { DeliveredContentReader } from './delivered-content';
-import { SimulatedGenerator } from './generators/simulated.generator';
+import { createTextGenerator } from './generators/create-text-generator';
 import { TextGenerator } from './generators/text-generator';
 import { OperationRunner } from './operation-runner';
 import { WorkerLifecycle } from './worker-lifecycle';
@@ -19,7 +19,7 @@ import { WorkerLifecycle } from './worker-lifecycle';
     {
       provide: TextGenerator,
       inject: [HERALD_CONFIG],
-      useFactory: (config: HeraldConfig) => new SimulatedGenerator(config.llm.simTokensPerSecond),
+      useFactory: (config: HeraldConfig) => createTextGenerator(config.llm),
     },
   ],
 })

@@ -13,7 +13,7 @@ import { EventWriter } from '../events/event-writer';
 import { NewEvent } from '../events/new-event';
 import { OperationRow } from '../operations/operation-row';
 import { OperationsRepository } from '../operations/operations.repository';
-import { GenerationJob, JobHandler } from '../queue/job-queue';
+import { GenerationJob, JobHandler, JobOutcome, SHUTDOWN_REASON } from '../queue/job-queue';
 import { DeliveredContentReader } from './delivered-content';
 import { GenerationError, TextGenerator } from './generators/text-generator';
 import { OperationEvents } from './operation-events';
@@ -48,9 +48,9 @@ export class OperationRunner extends JobHandler {
     super();
   }
 
-  async handle(job: GenerationJob, jobSignal: AbortSignal): Promise<void> {
+  async handle(job: GenerationJob, jobSignal: AbortSignal): Promise<JobOutcome> {
     const op = await this.operations.findById(job.operationId);
-    if (!op || TERMINAL_STATUSES.includes(op.status as OperationStatus)) return;
+    if (!op || TERMINAL_STATUSES.includes(op.status as OperationStatus)) return 'finished';
     const events = new OperationEvents({
       userId: op.user_id,
       operationId: op.id,
@@ -60,7 +60,7 @@ export class OperationRunner extends JobHandler {
     const previous = op.status as OperationStatus;
     if (op.cancel_requested_at !== null) {
       await this.writer.write(cancelled(events, previous, 'cancelled by user'));
-      return;
+      return 'finished';
     }
 
     const attempt = op.attempts + 1;
@@ -74,7 +74,7 @@ export class OperationRunner extends JobHandler {
             events.status('retrying', previous, { attempt, reason: 'the worker running it stopped' }),
             events.status('running', 'retrying', { attempt }),
           ];
-    if ((await this.writer.write(start)).length === 0) return;
+    if ((await this.writer.write(start)).length === 0) return 'finished';
 
     try {
       const result = await this.generate(op, events, signal, startedAt);
@@ -83,7 +83,8 @@ export class OperationRunner extends JobHandler {
         events.event(EventTypes.completed, { result }),
       ]);
     } catch (error) {
-      if (error instanceof OperationEnded) return;
+      if (error instanceof OperationEnded) return 'finished';
+      if (jobSignal.aborted && jobSignal.reason === SHUTDOWN_REASON) return 'handed-back';
       if (timeout.aborted) {
         await this.writer.write(failed(events, 'TIMEOUT', `operation ran longer than ${this.config.limits.operationTimeoutMs} ms`, false));
       } else if (jobSignal.aborted) {
@@ -95,6 +96,7 @@ export class OperationRunner extends JobHandler {
         await this.writer.write(failed(events, 'GENERATION_FAILED', 'the generator failed unexpectedly', true));
       }
     }
+    return 'finished';
   }
 
   async abandon(job: GenerationJob, reason: string): Promise<void> {
@@ -119,7 +121,13 @@ export class OperationRunner extends JobHandler {
       let text = delivered.byStage.get(stageName) ?? '';
       const stageTags = isPipeline ? { stage: stage.name, stageIndex, stageCount: stages.length } : {};
       await this.emit([events.event(EventTypes.progress, progress.snapshot(stageTags, `Writing ${stage.name}`))]);
-      const request = { prompt: stage.prompt, maxTokens: stage.maxTokens, model: stageModel(op), delivered: text };
+      const request = {
+        prompt: stage.prompt,
+        maxTokens: stage.maxTokens,
+        model: stageModel(op),
+        delivered: text,
+        deliveredTokens: delivered.tokensByStage.get(stageName) ?? 0,
+      };
       for await (const piece of this.generator.stream(request, signal)) {
         if (signal.aborted) break;
         const chunk: Record<string, unknown> = { index, offset, text: piece };

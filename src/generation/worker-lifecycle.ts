@@ -38,7 +38,7 @@ export class WorkerLifecycle implements OnApplicationBootstrap, OnApplicationShu
       this.timer = setInterval(() => void this.requeue(ORPHAN_AGE_MS, ['queued']), SWEEP_INTERVAL_MS);
       this.timer.unref();
     }
-    this.logger.log('Herald worker ready');
+    this.logger.log('consuming generation jobs');
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { Job, Worker, WorkerOptions } from 'bullmq';
+import { DelayedError, Job, Worker, WorkerOptions } from 'bullmq';
 import Redis from 'ioredis';
 import { JobConsumer } from './job-consumer';
-import { GenerationJob, JobHandler } from './job-queue';
+import { GenerationJob, JobHandler, SHUTDOWN_REASON } from './job-queue';
 import { GENERATION_QUEUE } from './bullmq-job-queue';
 
 /**
@@ -25,8 +25,14 @@ export class BullmqJobConsumer extends JobConsumer {
   async start(handler: JobHandler): Promise<void> {
     this.worker = new Worker<GenerationJob>(
       GENERATION_QUEUE,
-      (job: Job<GenerationJob>, _token?: string, signal?: AbortSignal) =>
-        handler.handle(job.data, signal ?? new AbortController().signal),
+      async (job: Job<GenerationJob>, token?: string, signal?: AbortSignal) => {
+        const outcome = await handler.handle(job.data, signal ?? new AbortController().signal);
+        if (outcome === 'handed-back' && token) {
+          // Back to the queue at once: another worker continues it now rather than after the lock expires.
+          await job.moveToDelayed(Date.now(), token);
+          throw new DelayedError();
+        }
+      },
       this.options,
     );
     this.worker.on('failed', (job, error) => {
@@ -48,8 +54,10 @@ export class BullmqJobConsumer extends JobConsumer {
     await this.worker.waitUntilReady();
   }
 
+  /** SIGTERM: stop taking jobs, hand running ones back, then close. */
   async stop(): Promise<void> {
     await this.subscriber.quit().catch(() => undefined);
+    this.worker?.cancelAllJobs(SHUTDOWN_REASON);
     await this.worker?.close();
   }
 }

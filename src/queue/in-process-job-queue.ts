@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { JobConsumer } from './job-consumer';
-import { GenerationJob, JobHandler, JobQueue } from './job-queue';
+import { GenerationJob, JobHandler, JobQueue, SHUTDOWN_REASON } from './job-queue';
 
 /**
  * Embedded mode's queue: the BullMQ semantics Herald relies on, in memory —
@@ -27,9 +27,10 @@ export class InProcessJobQueue extends JobQueue {
     this.pump();
   }
 
-  /** Stops taking jobs and waits for the running ones. */
+  /** Stops taking jobs; running ones stop where they are and continue at the next start (recovery sweep). */
   async detach(): Promise<void> {
     this.stopped = true;
+    for (const r of this.running.values()) r.controller.abort(SHUTDOWN_REASON);
     await Promise.all([...this.running.values()].map((r) => r.done));
   }
 
@@ -62,8 +63,10 @@ export class InProcessJobQueue extends JobQueue {
     while (!this.stopped && this.running.size < this.concurrency && this.waiting.length > 0) {
       const job = this.waiting.shift()!;
       const controller = new AbortController();
+      // A handed-back job needs nothing here: its operation stays unfinished and the next start re-enqueues it.
       const done = handler
         .handle(job, controller.signal)
+        .then(() => undefined)
         .catch(async (error: Error) => {
           this.logger.error(`job ${job.operationId} threw: ${error.message}`);
           await handler.abandon(job, error.message).catch(() => undefined);

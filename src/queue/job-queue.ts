@@ -20,9 +20,18 @@ export abstract class JobQueue {
   abstract ping(): Promise<void>;
 }
 
+/**
+ * The abort reason a consumer gives its running jobs when its process is
+ * stopping: the handler then leaves the operation as it is, and the consumer
+ * hands the job back to the queue for another worker to continue.
+ */
+export const SHUTDOWN_REASON = 'worker shutting down';
+
+export type JobOutcome = 'finished' | 'handed-back';
+
 /** Runs one job; implemented by the generation module, called by whichever consumer the mode uses. */
 export abstract class JobHandler {
-  abstract handle(job: GenerationJob, signal: AbortSignal): Promise<void>;
+  abstract handle(job: GenerationJob, signal: AbortSignal): Promise<JobOutcome>;
   /** The queue gave up on a job (it stalled too often): the operation must still end. */
   abstract abandon(job: GenerationJob, reason: string): Promise<void>;
 }

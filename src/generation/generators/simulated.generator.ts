@@ -1,4 +1,5 @@
 import { GenerationError, GenerationRequest, TextGenerator } from './text-generator';
+import { abortableSleep } from './abortable-sleep';
 import { simulatedTokens } from './simulated-text';
 
 /** LLM_PROVIDER=simulated: deterministic text at SIM_TOKENS_PER_SECOND, continuing after what was delivered. */
@@ -19,22 +20,9 @@ export class SimulatedGenerator extends TextGenerator {
     let next = Date.now();
     for (; i < tokens.length; i++) {
       next += intervalMs;
-      await sleep(next - Date.now(), signal);
+      await abortableSleep(next - Date.now(), signal);
       if (signal.aborted) return;
       yield tokens[i];
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
 }

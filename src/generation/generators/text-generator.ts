@@ -7,6 +7,8 @@ export interface GenerationRequest {
    * continues after it rather than starting over, so a retried job repeats nothing.
    */
   delivered: string;
+  /** Pieces (tokens) that make up `delivered`; a provider takes them off its token budget. */
+  deliveredTokens?: number;
 }
 
 export class GenerationError extends Error {
