@@ -47,8 +47,13 @@ export interface HeraldConfig {
   llm: {
     provider: 'simulated' | 'openai';
     simTokensPerSecond: number;
-    openaiBaseUrl: string;
+    /** Set whenever provider is 'openai' (validated); null otherwise. */
+    openaiBaseUrl: string | null;
     openaiApiKey: string | null;
+    /** Longest silence from the provider (no response, no bytes) before the request is dropped and retried. */
+    openaiTimeoutMs: number;
+    /** Retries of one request that failed before producing text (429, 5xx, network, stall, malformed stream). */
+    openaiMaxRetries: number;
     model: string;
   };
   retention: {

@@ -35,9 +35,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
   }
 
   const provider = r.oneOf('LLM_PROVIDER', 'simulated', ['simulated', 'openai'] as const);
-  const openaiBaseUrl = r.url('OPENAI_BASE_URL', ['http:', 'https:']) ?? 'https://api.openai.com';
-  if (provider === 'openai' && !r.raw('OPENAI_BASE_URL') && !r.raw('OPENAI_API_KEY')) {
-    r.problems.push('LLM_PROVIDER=openai needs OPENAI_BASE_URL (and OPENAI_API_KEY for hosted providers)');
+  const openaiBaseUrl = r.url('OPENAI_BASE_URL', ['http:', 'https:']);
+  // Checked against the raw value: a malformed URL already has its own problem.
+  if (provider === 'openai' && r.raw('OPENAI_BASE_URL') === undefined) {
+    r.problems.push('LLM_PROVIDER=openai needs OPENAI_BASE_URL (e.g. https://api.openai.com or http://localhost:11434)');
   }
 
   const config: HeraldConfig = {
@@ -81,6 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
       simTokensPerSecond: r.int('SIM_TOKENS_PER_SECOND', 30, 1, 1_000_000),
       openaiBaseUrl,
       openaiApiKey: r.optional('OPENAI_API_KEY'),
+      openaiTimeoutMs: r.int('OPENAI_TIMEOUT_MS', 30_000, 100, 600_000),
+      openaiMaxRetries: r.int('OPENAI_MAX_RETRIES', 3, 0, 20),
       model: r.string('LLM_MODEL', 'gpt-4o-mini'),
     },
     retention: { overrides: readRetention(r), defaultMs: 30 * DAY, sweepEveryMs: r.int('RETENTION_SWEEP_MS', 60_000, 100, DAY) },
