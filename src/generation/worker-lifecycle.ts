@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { HERALD_CONFIG } from '../config/config.module';
 import { HeraldConfig } from '../config/herald-config';
 import { OperationsRepository } from '../operations/operations.repository';
@@ -18,7 +18,7 @@ const ORPHAN_AGE_MS = 15_000;
  * (the job id makes that idempotent).
  */
 @Injectable()
-export class WorkerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WorkerLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WorkerLifecycle.name);
   private timer?: NodeJS.Timeout;
 
@@ -41,7 +41,8 @@ export class WorkerLifecycle implements OnApplicationBootstrap, OnApplicationShu
     this.logger.log('consuming generation jobs');
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** First of the shutdown hooks: jobs are handed back while the database and Redis are still open. */
+  async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.consumer.stop();
   }

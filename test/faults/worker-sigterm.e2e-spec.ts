@@ -3,6 +3,7 @@ import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { cleanupRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix } from '../support/test-redis';
 import { openRawStream } from '../support/raw-stream';
 import { makeToken } from '../support/tokens';
+import { sseFrames } from './support/sse-frames';
 
 // A worker asked to stop (SIGTERM, as a deploy does) hands its running job
 // back to the queue at once; another worker continues the operation without
@@ -10,23 +11,6 @@ import { makeToken } from '../support/tokens';
 
 const SECRET = 'sigterm-secret-0123456789abcdefghijklm';
 const auth = { Authorization: `Bearer ${makeToken(SECRET, 'deployer')}` };
-
-interface Frame {
-  id: string;
-  event: string;
-  data: { data: Record<string, unknown> };
-}
-
-function frames(text: string): Frame[] {
-  return text
-    .split('\n\n')
-    .map((block) => {
-      const get = (f: string) => block.split('\n').find((l) => l.startsWith(`${f}: `))?.slice(f.length + 2);
-      const id = get('id');
-      return id ? { id, event: get('event')!, data: JSON.parse(get('data')!) } : null;
-    })
-    .filter((f): f is Frame => f !== null);
-}
 
 describe('worker SIGTERM', () => {
   let db: TestDatabase;
@@ -76,10 +60,10 @@ describe('worker SIGTERM', () => {
     // Far sooner than the 60 s lock: the job was handed back, not left to stall.
     expect(Date.now() - stoppedAt).toBeLessThan(20_000);
 
-    const all = frames(stream.text());
-    const statuses = all.filter((f) => f.event === 'operation.status').map((f) => f.data.data.status);
+    const all = sseFrames(stream.text());
+    const statuses = all.filter((f) => f.event === 'operation.status').map((f) => f.envelope.data.status);
     expect(statuses).toEqual(['queued', 'running', 'retrying', 'running', 'completed']);
-    const chunks = all.filter((f) => f.event === 'operation.content').map((f) => f.data.data);
+    const chunks = all.filter((f) => f.event === 'operation.content').map((f) => f.envelope.data);
     expect(chunks.map((c) => c.index)).toEqual(chunks.map((_, i) => i));
     const op = (await (await fetch(`${api.url}/api/operations/${id}`, { headers: auth })).json()) as {
       result: { text: string; tokens: number };
