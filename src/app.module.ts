@@ -10,6 +10,7 @@ import { EventsHttpModule } from './events/events.module';
 import { OperationsModule } from './operations/operations.module';
 import { GenerationModule } from './generation/generation.module';
 import { HealthModule } from './health/health.module';
+import { DemoModule } from './demo/demo.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RetentionModule } from './retention/retention.module';
 
@@ -18,7 +19,16 @@ import { RetentionModule } from './retention/retention.module';
 export class AppModule {
   static forRole(config: HeraldConfig): DynamicModule {
     // Order matters: RateLimitModule's guard must come after AuthModule's.
-    const http: Type[] = [CommonModule, AuthModule, RateLimitModule, MetricsModule, HealthModule, OperationsModule, EventsHttpModule];
+    const http: Type[] = [
+      CommonModule,
+      AuthModule,
+      RateLimitModule,
+      MetricsModule,
+      HealthModule,
+      OperationsModule,
+      EventsHttpModule,
+      DemoModule,
+    ];
     const worker: Type[] = [GenerationModule, RetentionModule];
     const imports: (Type | DynamicModule)[] = [
       ConfigModule.forRoot(config),

@@ -1,3 +1,4 @@
+import { createPublicKey, createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
@@ -28,9 +29,14 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (!key) {
       throw new Error('no JWT key configured: set JWT_SECRET or JWT_PUBLIC_KEY (embedded mode: call resolveDevSecret first)');
     }
+    // A KeyObject, not the string: given a string, jsonwebtoken first tries it as a
+    // PEM public key on every verify and builds the secret key from the failure,
+    // which made JWT checks a fifth of the API's CPU while streams were opening.
+    const keyObject = secret ? createSecretKey(Buffer.from(secret)) : createPublicKey(key);
     super({
       jwtFromRequest: ExtractJwt.fromExtractors([ExtractJwt.fromAuthHeaderAsBearerToken(), fromAccessTokenQuery]),
-      secretOrKey: key,
+      // passport-jwt hands the key to jsonwebtoken untouched; its types predate KeyObject.
+      secretOrKey: keyObject as unknown as Buffer,
       algorithms: secret ? SECRET_ALGORITHMS : PUBLIC_KEY_ALGORITHMS,
       issuer: issuer ?? undefined,
       audience: audience ?? undefined,
