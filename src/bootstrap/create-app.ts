@@ -15,6 +15,9 @@ export async function createHttpApp(config: HeraldConfig): Promise<NestExpressAp
     // could never print its one-line fix (describeStartupError), and an
     // in-process test would lose its whole Jest worker.
     abortOnError: false,
+    // On shutdown, idle keep-alive sockets would hold server.close() for seconds;
+    // open streams were already ended (ConnectionRegistry) so clients can reconnect elsewhere.
+    forceCloseConnections: true,
   });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();

@@ -31,6 +31,9 @@ export class RedisConnections implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.opened.map((c) => c.quit().catch(() => c.disconnect())));
+    // Skip clients their owner (event bus, cancel subscriber) already closed:
+    // disconnect() on one arms a 2 s timer that nothing clears, holding the process open.
+    const open = this.opened.filter((c) => c.status !== 'end');
+    await Promise.all(open.map((c) => c.quit().catch(() => c.disconnect())));
   }
 }

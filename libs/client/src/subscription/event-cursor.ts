@@ -55,6 +55,11 @@ export class EventCursor {
     this.onEvent(event);
   }
 
+  /** Starts duplicate suppression afresh: the server's sequence no longer continues ours. */
+  forget(): void {
+    this.last = null;
+  }
+
   /** Moves past ids that matched nothing (a filtered poll's high-water mark), so a resume skips them. */
   advanceTo(id: string | null): void {
     if (id === null || !NUMERIC_ID.test(id)) return;

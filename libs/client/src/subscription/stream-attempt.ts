@@ -78,8 +78,13 @@ function dispatch(ctx: AttemptContext, event: SseEvent): void {
   switch (event.type) {
     case EventTypes.streamReady:
       return ctx.onReady(data as StreamReadyData);
-    case EventTypes.streamGap:
-      return ctx.onGap(data as StreamGapData);
+    case EventTypes.streamGap: {
+      const gap = data as StreamGapData;
+      // The server did not know our Last-Event-ID (its history was reset): the
+      // ids that follow may be lower, and must not be mistaken for duplicates.
+      if (gap.reason === 'unknown-last-event-id') ctx.cursor.forget();
+      return ctx.onGap(gap);
+    }
     case EventTypes.heartbeat:
       // Its only job, keeping the idle timer from firing, is done by its bytes arriving.
       return;

@@ -160,6 +160,18 @@ describe('Subscription (fetch streaming)', () => {
     expect(fake.requests[0].headers['last-event-id']).toBe('3');
   });
 
+  it('after a gap for an unknown Last-Event-ID, delivers the lower ids that follow instead of dropping them', async () => {
+    fake = await FakeHerald.start((req, res) => {
+      openSse(res);
+      res.write('event: stream.gap\ndata: {"reason":"unknown-last-event-id","after":"500"}\n\n');
+      res.write(frame(envelope('4', 'operation.progress')));
+      res.end(frame(envelope('5', 'operation.completed')));
+    });
+    const c = collect(new HeraldClient({ baseUrl: fake.url }), { lastEventId: '500' });
+    await c.subscription.done;
+    expect(c.ids()).toEqual(['4', '5']);
+  });
+
   it('ignores heartbeats and comments but counts them as signs of life', async () => {
     fake = await FakeHerald.start((req, res, n) => {
       if (n > 0) return void res.writeHead(204).end();
