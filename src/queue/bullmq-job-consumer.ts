@@ -5,6 +5,9 @@ import { JobConsumer } from './job-consumer';
 import { GenerationJob, JobHandler, SHUTDOWN_REASON } from './job-queue';
 import { GENERATION_QUEUE } from './bullmq-job-queue';
 
+/** How long a stopping worker waits for its jobs to let go before closing regardless. */
+const CLOSE_GRACE_MS = 5000;
+
 /**
  * A BullMQ worker. The processor is thin: it passes the job and BullMQ's
  * AbortSignal to the handler. Cancels reach it over Redis pub/sub, since only
@@ -56,8 +59,18 @@ export class BullmqJobConsumer extends JobConsumer {
 
   /** SIGTERM: stop taking jobs, hand running ones back, then close. */
   async stop(): Promise<void> {
-    await this.subscriber.quit().catch(() => undefined);
+    // Abort first: handing the jobs back must not wait behind anything else.
     this.worker?.cancelAllJobs(SHUTDOWN_REASON);
-    await this.worker?.close();
+    const closing = this.worker?.close() ?? Promise.resolve();
+    // A job that does not let go within the grace period is left to BullMQ's stalled-job recovery.
+    const graceful = await Promise.race([
+      closing.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), CLOSE_GRACE_MS).unref()),
+    ]);
+    if (!graceful) {
+      this.logger.warn(`jobs did not stop within ${CLOSE_GRACE_MS} ms; closing anyway`);
+      await this.worker?.close(true);
+    }
+    await this.subscriber.quit().catch(() => undefined);
   }
 }

@@ -46,14 +46,15 @@ describe('worker SIGKILL mid-generation', () => {
     const res = await fetch(`${api.url}/api/operations`, {
       method: 'POST',
       headers: { ...auth, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ kind: 'text-generation', input: { prompt: 'the worker falls over', maxTokens: 100 } }),
+      body: JSON.stringify({ kind: 'text-generation', input: { prompt: 'the worker falls over', maxTokens: 200 } }),
     });
     const { id } = (await res.json()) as { id: string };
     const stream = await openRawStream(`${api.url}/api/events/operations/${id}`, auth);
     await stream.waitFor((t) => (t.match(/operation\.content/g) ?? []).length >= 15, 20_000);
 
-    await startHerald({ env, role: 'worker' });
+    // Killed before the other worker exists, so the kill cannot lose a race with a slow boot.
     await doomed.kill('SIGKILL');
+    await startHerald({ env, role: 'worker' });
     await stream.ended;
 
     const all = sseFrames(stream.text());
@@ -69,6 +70,6 @@ describe('worker SIGKILL mid-generation', () => {
     expect(op.status).toBe('completed');
     expect(op.attempts).toBe(2);
     expect(chunks.map((c) => c.text).join('')).toBe(op.result.text);
-    expect(op.result.tokens).toBe(100);
+    expect(op.result.tokens).toBe(200);
   }, 90_000);
 });
