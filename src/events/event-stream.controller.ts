@@ -55,7 +55,7 @@ export class EventStreamController {
 
   @Get('workflows/:id')
   @ApiOperation({ summary: "Events of the caller's operations tagged with this workflowId" })
-  async workflow(
+  workflow(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
     @Query() query: Record<string, unknown>,
@@ -63,14 +63,13 @@ export class EventStreamController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const workflowId = parseTagId(id, 'workflowId');
-    const parsed = parseStreamQuery(query, lastEventId);
-    await this.streams.open(req, res, user, { name: 'workflow', filter: { workflowId } }, parsed);
+    const filter = { workflowId: parseTagId(id, 'workflowId') };
+    return this.streams.open(req, res, user, { name: 'workflow', filter }, parseStreamQuery(query, lastEventId));
   }
 
   @Get('agents/:id')
   @ApiOperation({ summary: "Events of the caller's operations tagged with this agentId" })
-  async agent(
+  agent(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
     @Query() query: Record<string, unknown>,
@@ -78,8 +77,7 @@ export class EventStreamController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const agentId = parseTagId(id, 'agentId');
-    const parsed = parseStreamQuery(query, lastEventId);
-    await this.streams.open(req, res, user, { name: 'agent', filter: { agentId } }, parsed);
+    const filter = { agentId: parseTagId(id, 'agentId') };
+    return this.streams.open(req, res, user, { name: 'agent', filter }, parseStreamQuery(query, lastEventId));
   }
 }

@@ -16,7 +16,8 @@ import {
 import { OperationKind, PipelineInput, TextGenerationInput } from '@herald/contracts';
 import { ApiError } from '../../common/api-error';
 
-export class TextGenerationInputDto implements TextGenerationInput {
+/** What every generation request carries, alone or as a pipeline stage. */
+class PromptDto {
   @IsString()
   @Length(1, 20000)
   prompt: string;
@@ -26,27 +27,19 @@ export class TextGenerationInputDto implements TextGenerationInput {
   @Min(1)
   @Max(4096)
   maxTokens?: number;
+}
 
+export class TextGenerationInputDto extends PromptDto implements TextGenerationInput {
   @IsOptional()
   @IsString()
   @Length(1, 128)
   model?: string;
 }
 
-export class PipelineStageDto {
+export class PipelineStageDto extends PromptDto {
   @IsString()
   @Length(1, 64)
   name: string;
-
-  @IsString()
-  @Length(1, 20000)
-  prompt: string;
-
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(4096)
-  maxTokens?: number;
 }
 
 export class PipelineInputDto implements PipelineInput {
