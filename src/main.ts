@@ -8,6 +8,11 @@ import { loadConfig } from './config/load-config';
 import { HERALD_VERSION } from './config/version';
 import { prepareDataDir } from './infra/embedded/data-dir';
 
+// Node's default accept queue (511) overflows when thousands of clients reconnect at
+// once (a restart, a network blip): each dropped SYN costs its client 1, then 3, 7,
+// 15 s of TCP retransmission. The kernel caps this at net.core.somaxconn.
+const LISTEN_BACKLOG = 4096;
+
 /** One entry for every role: HERALD_ROLE picks api, worker or all (SPEC §1). */
 async function main(): Promise<void> {
   let config: HeraldConfig;
@@ -27,7 +32,12 @@ async function main(): Promise<void> {
     return;
   }
   const app = await createHttpApp(config);
-  await app.listen(config.port, config.host);
+  // Nest's typings omit the backlog argument that it passes through to http.Server.listen.
+  await (app as unknown as { listen(port: number, host: string, backlog: number): Promise<unknown> }).listen(
+    config.port,
+    config.host,
+    LISTEN_BACKLOG,
+  );
   const address = app.getHttpServer().address() as { port: number };
   process.stdout.write(`${startBanner(config, address.port, generated)}\n`);
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { HERALD_CONFIG } from '../config/config.module';
 import { HeraldConfig } from '../config/herald-config';
 import { ConnectionLimiter } from '../infra/coordination/connection-limiter';
@@ -17,11 +18,13 @@ export class ConnectionRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly connections = new Set<SseConnection>();
   private readonly eventHeartbeats = new WeakSet<SseConnection>();
   private timers: NodeJS.Timeout[] = [];
+  private closing = false;
 
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     private readonly limiter: ConnectionLimiter,
     private readonly metrics: HeraldMetrics,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   onModuleInit(): void {
@@ -31,9 +34,17 @@ export class ConnectionRegistry implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  /** Ends every stream so clients reconnect (to another instance when this one is going away). */
+  /**
+   * Going away: stop accepting connections, then end every stream so clients
+   * reconnect at once — to another instance, since this one no longer listens.
+   * Nest closes the HTTP server only after the destroy hooks, which is too
+   * late: a client reconnecting in between would land here again. (Nest's own
+   * close of the already closed server still resolves once it has drained.)
+   */
   onModuleDestroy(): void {
+    this.closing = true;
     for (const t of this.timers) clearInterval(t);
+    this.adapterHost.httpAdapter?.getHttpServer()?.close();
     for (const c of [...this.connections]) c.end();
   }
 
@@ -53,6 +64,8 @@ export class ConnectionRegistry implements OnModuleInit, OnModuleDestroy {
     this.connections.add(connection);
     this.metrics.connectionOpened(connection.options.view);
     if (heartbeatAsEvent) this.eventHeartbeats.add(connection);
+    // Accepted just before the listener closed: it would hold the shutdown open and never see a live event.
+    if (this.closing) connection.end();
   }
 
   remove(connection: SseConnection): void {

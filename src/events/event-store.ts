@@ -127,10 +127,24 @@ export class EventStore {
     return aligned;
   }
 
-  /** Reads stored events of a user with after < id <= upTo matching the filter, ascending. */
-  async read(userId: string, after: number, filter: EventFilter, limit: number, upTo?: number): Promise<StoredEvent[]> {
+  /**
+   * Reads stored events of a user with after < id <= upTo matching the filter,
+   * ascending. With `maxBytes`, the page stops once the events before the next
+   * one hold that much data (it always has at least one event): the page is
+   * what a slow client's connection keeps in memory while its replay waits.
+   */
+  async read(
+    userId: string,
+    after: number,
+    filter: EventFilter,
+    limit: number,
+    upTo?: number,
+    maxBytes?: number,
+  ): Promise<StoredEvent[]> {
     const params: unknown[] = [userId, after];
-    let sql = `SELECT ${SELECT_COLUMNS} FROM herald_events WHERE user_id = $1 AND id > $2`;
+    // A byte budget orders and sums the page outside this query: it needs the id as a number.
+    const columns = maxBytes === undefined ? SELECT_COLUMNS : `${SELECT_COLUMNS}, herald_events.id AS seq`;
+    let sql = `SELECT ${columns} FROM herald_events WHERE user_id = $1 AND id > $2`;
     if (upTo !== undefined) {
       params.push(upTo);
       sql += ` AND id <= $${params.length}`;
@@ -138,6 +152,13 @@ export class EventStore {
     sql += filterClause(filter, params);
     params.push(limit);
     sql += ` ORDER BY herald_events.id LIMIT $${params.length}`;
+    if (maxBytes !== undefined) {
+      // The running sum covers the limited page only, never the whole backlog.
+      params.push(maxBytes);
+      sql =
+        `SELECT * FROM (SELECT page.*, sum(octet_length(page.data)) OVER (ORDER BY page.seq) - octet_length(page.data) ` +
+        `AS before_bytes FROM (${sql}) page) sized WHERE before_bytes < $${params.length} ORDER BY seq`;
+    }
     const rows = await this.db.query<EventRow>(sql, params);
     return rows.map(toStoredEvent);
   }

@@ -9,6 +9,7 @@ import { ConnectionRegistry } from './connection-registry';
 import { EventFilter } from './event-filter';
 import { EventStore } from './event-store';
 import { SseConnection } from './sse-connection';
+import { StoredEvent } from './stored-event';
 import { StreamQuery } from './stream-query';
 import { StreamRouter } from './stream-router';
 import { HeraldMetrics } from '../metrics/herald-metrics';
@@ -128,13 +129,16 @@ export class EventStreamService {
       connection.writeUnsequenced(EventTypes.streamGap, { reason: 'retention', after: String(after) });
     }
     connection.lastId = after;
+    // Pages hold at most what a connection may buffer: a client that stops reading mid-replay keeps no more.
+    const budget = this.config.sse.maxBufferedBytes;
     while (!connection.isClosed && from < upTo) {
-      const page = await this.store.read(userId, from, filter, REPLAY_PAGE, upTo);
+      const page = await this.store.read(userId, from, filter, REPLAY_PAGE, upTo, budget);
       for (const event of page) {
         if (connection.isClosed) return;
         await connection.replay(event);
       }
-      if (page.length < REPLAY_PAGE) break;
+      // Short of both limits: nothing more is stored.
+      if (page.length < REPLAY_PAGE && dataBytes(page) < budget) break;
       from = page[page.length - 1].seq!;
     }
   }
@@ -156,4 +160,9 @@ export class EventStreamService {
     this.router.detach(connection.userId, connection);
     this.registry.remove(connection);
   }
+}
+
+/** What the store's byte budget counts: the stored data of each event. */
+function dataBytes(events: StoredEvent[]): number {
+  return events.reduce((n, e) => n + Buffer.byteLength(e.dataJson), 0);
 }

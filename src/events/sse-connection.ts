@@ -54,9 +54,10 @@ export class SseConnection implements ChannelSubscriber {
   deliver(event: StoredEvent): void {
     if (this.closed) return;
     if (this.held) {
+      // Bounded by what is held already, like the socket below, so one event larger than the bound still gets through.
+      if (this.heldBytes > this.options.maxBufferedBytes) return this.destroy();
       this.held.push(event);
       this.heldBytes += event.frame.length;
-      if (this.heldBytes > this.options.maxBufferedBytes) this.destroy();
       return;
     }
     this.emit(event);
@@ -125,8 +126,12 @@ export class SseConnection implements ChannelSubscriber {
   }
 
   private write(text: string): void {
-    // Events delivered in one tick leave in one TCP write.
     if (!this.corked) {
+      // What is still unsent when a tick begins was left by earlier ones: a client that reads
+      // would have taken it. Judged here rather than after each write, a client is never cut
+      // off for the size of what is being written now — one event may exceed the bound.
+      if (this.res.writableLength > this.options.maxBufferedBytes) return this.destroy();
+      // Events delivered in one tick leave in one TCP write.
       this.corked = true;
       this.res.cork();
       process.nextTick(() => {
@@ -135,7 +140,6 @@ export class SseConnection implements ChannelSubscriber {
       });
     }
     this.res.write(text);
-    if (this.res.writableLength > this.options.maxBufferedBytes) this.destroy();
   }
 
   private drained(): Promise<void> {

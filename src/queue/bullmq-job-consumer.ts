@@ -7,6 +7,11 @@ import { GENERATION_QUEUE } from './bullmq-job-queue';
 
 /** How long a stopping worker waits for its jobs to let go before closing regardless. */
 const CLOSE_GRACE_MS = 5000;
+/**
+ * A handed-back job waits this long before any worker may take it: long enough
+ * for the stopping worker to close, which could otherwise fetch it straight back.
+ */
+const HAND_BACK_DELAY_MS = 1000;
 
 /**
  * A BullMQ worker. The processor is thin: it passes the job and BullMQ's
@@ -16,6 +21,9 @@ const CLOSE_GRACE_MS = 5000;
 export class BullmqJobConsumer extends JobConsumer {
   private readonly logger = new Logger(BullmqJobConsumer.name);
   private worker?: Worker<GenerationJob>;
+  /** Jobs this process is running, so a shutdown can wait for exactly them. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private stopping = false;
 
   constructor(
     private readonly options: WorkerOptions,
@@ -28,13 +36,11 @@ export class BullmqJobConsumer extends JobConsumer {
   async start(handler: JobHandler): Promise<void> {
     this.worker = new Worker<GenerationJob>(
       GENERATION_QUEUE,
-      async (job: Job<GenerationJob>, token?: string, signal?: AbortSignal) => {
-        const outcome = await handler.handle(job.data, signal ?? new AbortController().signal);
-        if (outcome === 'handed-back' && token) {
-          // Back to the queue at once: another worker continues it now rather than after the lock expires.
-          await job.moveToDelayed(Date.now(), token);
-          throw new DelayedError();
-        }
+      (job: Job<GenerationJob>, token?: string, signal?: AbortSignal) => {
+        // Tracked whole, hand-back included: a shutdown must not close the connection under it.
+        const run = this.process(handler, job, token, signal);
+        this.inFlight.add(run);
+        return run.finally(() => this.inFlight.delete(run));
       },
       this.options,
     );
@@ -57,20 +63,42 @@ export class BullmqJobConsumer extends JobConsumer {
     await this.worker.waitUntilReady();
   }
 
+  private async process(handler: JobHandler, job: Job<GenerationJob>, token?: string, signal?: AbortSignal): Promise<void> {
+    // Fetched while stopping: hand it straight back without starting it.
+    const outcome = this.stopping ? 'handed-back' : await handler.handle(job.data, signal ?? new AbortController().signal);
+    if (outcome === 'handed-back' && token) {
+      // Back to the queue now rather than after the lock expires; another worker continues it.
+      await job.moveToDelayed(Date.now() + HAND_BACK_DELAY_MS, token);
+      throw new DelayedError();
+    }
+  }
+
   /** SIGTERM: stop taking jobs, hand running ones back, then close. */
   async stop(): Promise<void> {
-    // Abort first: handing the jobs back must not wait behind anything else.
-    this.worker?.cancelAllJobs(SHUTDOWN_REASON);
-    const closing = this.worker?.close() ?? Promise.resolve();
-    // A job that does not let go within the grace period is left to BullMQ's stalled-job recovery.
-    const graceful = await Promise.race([
-      closing.then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), CLOSE_GRACE_MS).unref()),
-    ]);
-    if (!graceful) {
-      this.logger.warn(`jobs did not stop within ${CLOSE_GRACE_MS} ms; closing anyway`);
-      await this.worker?.close(true);
+    const worker = this.worker;
+    if (worker) {
+      this.stopping = true;
+      worker.cancelAllJobs(SHUTDOWN_REASON);
+      // A job that does not let go in time is left to BullMQ's stalled-job recovery.
+      if (!(await this.settle(Date.now() + CLOSE_GRACE_MS))) {
+        this.logger.warn(`jobs did not stop within ${CLOSE_GRACE_MS} ms; closing anyway`);
+      }
+      // Forced: the jobs are handed back already, and a polite close would wait out the blocking fetch.
+      await worker.close(true);
     }
     await this.subscriber.quit().catch(() => undefined);
+  }
+
+  /** Waits until no job is in flight (including ones fetched meanwhile), or the deadline passes. */
+  private async settle(deadline: number): Promise<boolean> {
+    while (this.inFlight.size > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await Promise.race([
+        Promise.allSettled([...this.inFlight]),
+        new Promise((resolve) => setTimeout(resolve, left).unref()),
+      ]);
+    }
+    return true;
   }
 }

@@ -122,6 +122,35 @@ describe('SSE output as the eventsource package reads it', () => {
     60_000,
   );
 
+  it('keeps multi-megabyte hostile model text inside one data: line per event, and delivers it whole', () =>
+    withProcessOutput(cluster, async () => {
+      // Larger than SSE_MAX_BUFFERED_BYTES (1 MiB by default) on its own, once JSON-escaped.
+      const huge = (tag: string) => `${tag}:${HOSTILE_TEXT.repeat(Math.ceil((2 * 1024 * 1024) / HOSTILE_TEXT.length))}`;
+      const pieces = [huge('first'), ' between ', huge('second')];
+      provider.script(streamReply(pieces, { intervalMs: 5 }));
+      const input = { prompt: 'a very long hostile answer', maxTokens: 10 };
+      const accepted = await api.startOperation({ kind: 'text-generation', input });
+      const url = `${api.baseUrl}/api/events/operations/${accepted.id}`;
+      const events = await collectEvents(url, { token, timeoutMs: 60_000, until: isTerminal });
+
+      expectWellFormed(events);
+      const content = events.filter((e) => e.type === 'operation.content').map((e) => (e.json as Envelope).data);
+      expect(content.map((c) => c.text)).toEqual(pieces);
+      expect(((events.at(-1)?.json as Envelope).data.result as OperationResult).text).toBe(pieces.join(''));
+      // Read once, from the first request: the stream was never cut off and resumed.
+      expect(events.filter((e) => e.type === 'stream.ready')).toHaveLength(1);
+
+      const raw = await openRawStream(url, { Authorization: `Bearer ${token}` });
+      await raw.ended;
+      const body = raw.text();
+      expect(body).not.toMatch(/[\r\0]/);
+      const lines = body.split('\n').filter((l) => l !== '');
+      expect(lines.every((l) => /^(retry|event|data|id): /.test(l))).toBe(true);
+      expect(lines.filter((l) => l.startsWith('data: ') && l.length > 2 * 1024 * 1024)).toHaveLength(3);
+    }),
+    90_000,
+  );
+
   it('honours retry:, resumes with Last-Event-ID after the operation view ends, and stops for good on 204', () =>
     withProcessOutput(cluster, async () => {
       provider.script(streamReply(['One', ' two', ' three', ' four', ' five.'], { intervalMs: 100 }));

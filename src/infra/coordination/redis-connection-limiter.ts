@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { ConnectionLimiter } from './connection-limiter';
+import { RedisOutage } from './redis-outage';
 
 const LEASE_MS = 45_000;
 
@@ -14,14 +15,21 @@ return 1`;
 
 /** Per-user connection leases in a Redis sorted set scored by expiry, shared by every API process. */
 export class RedisConnectionLimiter extends ConnectionLimiter {
+  private readonly outage: RedisOutage;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {
     super();
+    this.outage = new RedisOutage(redis);
   }
 
-  async acquire(userId: string, connectionId: string, limit: number): Promise<boolean> {
+  acquire(userId: string, connectionId: string, limit: number): Promise<boolean> {
+    return this.outage.unlessDown(true, () => this.lease(userId, connectionId, limit));
+  }
+
+  private async lease(userId: string, connectionId: string, limit: number): Promise<boolean> {
     const now = Date.now();
     const result = await this.redis.eval(
       ACQUIRE,

@@ -1,19 +1,27 @@
 import type Redis from 'ioredis';
 import { RateLimitDecision, RateLimiter } from './rate-limiter';
+import { RedisOutage } from './redis-outage';
 
 /**
  * Fixed windows shared by every API process. The window index is part of the
  * key, so a window never needs resetting: its key simply expires after it ends.
  */
 export class RedisRateLimiter extends RateLimiter {
+  private readonly outage: RedisOutage;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {
     super();
+    this.outage = new RedisOutage(redis);
   }
 
-  async consume(key: string, limit: number, windowMs: number): Promise<RateLimitDecision> {
+  consume(key: string, limit: number, windowMs: number): Promise<RateLimitDecision> {
+    return this.outage.unlessDown({ allowed: true, retryAfterMs: 0 }, () => this.count(key, limit, windowMs));
+  }
+
+  private async count(key: string, limit: number, windowMs: number): Promise<RateLimitDecision> {
     const now = Date.now();
     const index = Math.floor(now / windowMs);
     const redisKey = `${this.prefix}:rl:${key}:${index}`;

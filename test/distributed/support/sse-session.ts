@@ -22,6 +22,8 @@ export class SseSession {
   status = 0;
   headers: IncomingHttpHeaders = {};
   readonly events: SseEvent[] = [];
+  /** True once the server ended the response properly (as opposed to a reset, a crash or close()). */
+  endedCleanly = false;
   /** Resolves when the response ends, the socket fails, or close() is called. */
   readonly ended: Promise<void>;
   onEvent?: (event: SseEvent) => void;
@@ -40,7 +42,10 @@ export class SseSession {
       this.status = res.statusCode ?? 0;
       this.headers = res.headers;
       res.on('data', (chunk: Buffer) => this.feed(this.decoder.write(chunk)));
-      res.on('end', finish);
+      res.on('end', () => {
+        this.endedCleanly = true;
+        finish();
+      });
       res.on('close', finish);
       res.on('error', finish);
     });
