@@ -8,14 +8,19 @@ cd "$(dirname "$0")/../.."
 PORT="${QUICKSTART_PORT:-3977}"
 DATA_DIR="$(mktemp -d)"
 LOG="$(mktemp)"
+# npm start runs node as a grandchild: stop the whole process group, or the server outlives this script.
 cleanup() {
-  if [ -n "${PID:-}" ] && kill -0 "$PID" 2>/dev/null; then kill "$PID"; wait "$PID" 2>/dev/null || true; fi
+  if [ -n "${PID:-}" ]; then
+    kill -TERM -- "-$PID" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 -- "-$PID" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL -- "-$PID" 2>/dev/null || true
+  fi
   rm -rf "$DATA_DIR" "$LOG"
 }
 trap cleanup EXIT
 
 # Exactly the quick start, minus the shared environment: no database or Redis URL, no secret.
-env -u DATABASE_URL -u REDIS_URL -u JWT_SECRET -u JWT_PUBLIC_KEY -u HERALD_ROLE \
+setsid env -u DATABASE_URL -u REDIS_URL -u JWT_SECRET -u JWT_PUBLIC_KEY -u HERALD_ROLE \
   PORT="$PORT" HERALD_DATA_DIR="$DATA_DIR" LOG_LEVEL=warn npm start >"$LOG" 2>&1 &
 PID=$!
 
