@@ -8,6 +8,7 @@ import { EventEnvelope } from '@herald/contracts';
 export class StoredEvent {
   private envelopeJson?: string;
   private sseFrame?: string;
+  private storedAt?: number;
 
   constructor(
     readonly userId: string,
@@ -39,6 +40,12 @@ export class StoredEvent {
   get frame(): string {
     this.sseFrame ??= `${this.seq === null ? '' : `id: ${this.seq}\n`}event: ${this.type}\ndata: ${this.json}\n\n`;
     return this.sseFrame;
+  }
+
+  /** `ts` as epoch milliseconds, parsed once however many connections measure latency with it. */
+  get storedAtMs(): number {
+    this.storedAt ??= Date.parse(this.ts);
+    return this.storedAt;
   }
 
   envelope(): EventEnvelope {

@@ -75,7 +75,7 @@ export class HeraldMetrics {
       return;
     }
     this.delivered.inc({ type: event.type });
-    const storedAt = Date.parse(event.ts);
+    const storedAt = event.storedAtMs;
     if (!Number.isNaN(storedAt)) this.latency.observe(Math.max(0, Date.now() - storedAt) / 1000);
   }
 }
