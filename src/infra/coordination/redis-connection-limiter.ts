@@ -13,6 +13,15 @@ redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1`;
 
+// Pushes the expiry of leases that still exist (XX: a released lease stays released).
+// KEYS[i] holds ARGV[i + 2]; one script call renews a whole slice of connections.
+const RENEW = `
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, 'XX', ARGV[1], ARGV[i + 2])
+  redis.call('PEXPIRE', key, ARGV[2])
+end
+return #KEYS`;
+
 /** Per-user connection leases in a Redis sorted set scored by expiry, shared by every API process. */
 export class RedisConnectionLimiter extends ConnectionLimiter {
   private readonly outage: RedisOutage;
@@ -48,14 +57,12 @@ export class RedisConnectionLimiter extends ConnectionLimiter {
     await this.redis.zrem(this.key(userId), connectionId);
   }
 
+  /** One command for the whole slice: a pipeline of two commands per lease cost the event loop ~25 µs each. */
   async renew(leases: { userId: string; connectionId: string }[]): Promise<void> {
-    const expiry = Date.now() + LEASE_MS;
-    const pipeline = this.redis.pipeline();
-    for (const { userId, connectionId } of leases) {
-      pipeline.zadd(this.key(userId), 'XX', expiry, connectionId);
-      pipeline.pexpire(this.key(userId), LEASE_MS);
-    }
-    await pipeline.exec();
+    if (leases.length === 0) return;
+    const keys = leases.map((l) => this.key(l.userId));
+    const ids = leases.map((l) => l.connectionId);
+    await this.redis.eval(RENEW, keys.length, ...keys, String(Date.now() + LEASE_MS), String(LEASE_MS), ...ids);
   }
 
   private key(userId: string): string {
