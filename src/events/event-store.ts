@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TERMINAL_EVENT_TYPES } from '@herald/contracts';
 import { SqlDatabase, SqlExecutor } from '../infra/database/sql-database';
 import { NewEvent } from './new-event';
 import { applyOperationEvents, OperationLock } from './operation-event-rules';
@@ -55,31 +56,32 @@ export class EventStore {
    * cancel must not appear after operation.cancelled), and the operation rows
    * are brought up to date in the same transaction. The result is aligned with
    * the input: null where an event was dropped.
+   *
+   * Four statements whatever the batch holds: lock the operations, reserve the
+   * users' ids, insert the events, update the operations. Every writer takes
+   * operation rows before counter rows, each in id order, so writers cannot deadlock.
    */
   async appendInTransaction(tx: SqlExecutor, events: NewEvent[]): Promise<(StoredEvent | null)[]> {
     if (events.length === 0) return [];
-    const counters = await this.lockUsers(
-      tx,
-      events.map((e) => e.userId),
-    );
     const operationIds = [
       ...new Set(events.filter((e) => e.operationId && e.type.startsWith('operation.')).map((e) => e.operationId!)),
     ].sort();
     const locks = operationIds.length > 0 ? await this.lockOperations(tx, operationIds) : new Map<string, OperationLock>();
+    const kept = keptEvents(events, locks);
+    if (kept.every((k) => !k)) return events.map(() => null);
+    const nextIds = await this.reserveIds(tx, events.filter((_, i) => kept[i]));
 
     const now = new Date();
     const ts = now.toISOString();
-    const stored: StoredEvent[] = [];
     const aligned: (StoredEvent | null)[] = [];
     const rows: unknown[] = [];
-    for (const event of events) {
-      const lock = event.operationId ? locks.get(event.operationId) : undefined;
-      if (event.type.startsWith('operation.') && (!lock || lock.ended)) {
+    events.forEach((event, i) => {
+      if (!kept[i]) {
         aligned.push(null);
-        continue;
+        return;
       }
-      const seq = counters.get(event.userId)! + 1;
-      counters.set(event.userId, seq);
+      const seq = nextIds.get(event.userId)!;
+      nextIds.set(event.userId, seq + 1);
       const dataJson = JSON.stringify(event.data);
       const storedEvent = new StoredEvent(
         event.userId,
@@ -91,9 +93,8 @@ export class EventStore {
         dataJson,
         ts,
       );
-      stored.push(storedEvent);
       aligned.push(storedEvent);
-      if (lock) lock.apply(storedEvent, event.data, now);
+      if (event.operationId) locks.get(event.operationId)?.apply(storedEvent, event.data, now);
       rows.push({
         user_id: event.userId,
         id: seq,
@@ -104,8 +105,7 @@ export class EventStore {
         data: dataJson,
         expires_at: new Date(now.getTime() + this.retention.retentionMs(event.type)).toISOString(),
       });
-    }
-    if (stored.length === 0) return aligned;
+    });
 
     // One statement for the whole batch; `data` travels as JSON text so NUL and
     // lone surrogates (escaped by JSON.stringify) survive where jsonb would refuse them.
@@ -116,15 +116,26 @@ export class EventStore {
               workflow_id text, agent_id text, data text, expires_at timestamptz)`,
       [JSON.stringify(rows), ts],
     );
-    const counterRows = [...counters].map(([user_id, last_id]) => ({ user_id, last_id }));
-    await tx.query(
-      `UPDATE herald_user_event_counters c SET last_id = r.last_id
-         FROM json_to_recordset($1::json) AS r(user_id text, last_id bigint)
-        WHERE c.user_id = r.user_id AND c.last_id < r.last_id`,
-      [JSON.stringify(counterRows)],
-    );
     await applyOperationEvents(tx, [...locks.values()]);
     return aligned;
+  }
+
+  /**
+   * Takes as many ids per user as it has events, in one upsert that locks the
+   * counter rows (in user order) until commit and returns each user's first new id.
+   */
+  private async reserveIds(tx: SqlExecutor, events: NewEvent[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const e of events) counts.set(e.userId, (counts.get(e.userId) ?? 0) + 1);
+    const users = [...counts.keys()].sort();
+    const rows = await tx.query<{ user_id: string; last_id: string }>(
+      `INSERT INTO herald_user_event_counters AS c (user_id, last_id)
+       SELECT u.user_id, u.n FROM unnest($1::text[], $2::bigint[]) AS u(user_id, n) ORDER BY u.user_id
+       ON CONFLICT (user_id) DO UPDATE SET last_id = c.last_id + EXCLUDED.last_id
+       RETURNING c.user_id, c.last_id::text AS last_id`,
+      [users, users.map((u) => counts.get(u)!)],
+    );
+    return new Map(rows.map((r) => [r.user_id, Number(r.last_id) - counts.get(r.user_id)! + 1]));
   }
 
   /**
@@ -195,4 +206,18 @@ function toStoredEvent(row: EventRow): StoredEvent {
     row.data,
     created.toISOString(),
   );
+}
+
+/**
+ * Which events the batch stores: an operation event only while its operation
+ * has not ended — before this batch, or by a terminal event earlier in it.
+ */
+function keptEvents(events: NewEvent[], locks: Map<string, OperationLock>): boolean[] {
+  const ended = new Set([...locks.values()].filter((l) => l.ended).map((l) => l.id));
+  return events.map((event) => {
+    if (!event.type.startsWith('operation.')) return true;
+    if (!event.operationId || !locks.has(event.operationId) || ended.has(event.operationId)) return false;
+    if (TERMINAL_EVENT_TYPES.includes(event.type)) ended.add(event.operationId);
+    return true;
+  });
 }

@@ -16,6 +16,7 @@ import { OperationsRepository } from '../operations/operations.repository';
 import { GenerationJob, JobHandler, JobOutcome, SHUTDOWN_REASON } from '../queue/job-queue';
 import { DeliveredContentReader } from './delivered-content';
 import { GenerationError, TextGenerator } from './generators/text-generator';
+import { OperationEnded, OperationEventSink } from './operation-event-sink';
 import { OperationEvents } from './operation-events';
 import { ProgressTracker } from './progress-tracker';
 
@@ -26,8 +27,6 @@ interface Stage {
 }
 
 const DEFAULT_MAX_TOKENS = 256;
-
-class OperationEnded extends Error {}
 
 /**
  * Runs one operation to its end: status transitions, content chunks, progress,
@@ -76,13 +75,16 @@ export class OperationRunner extends JobHandler {
           ];
     if ((await this.writer.write(start)).length === 0) return 'finished';
 
+    const sink = new OperationEventSink(this.writer);
     try {
-      const result = await this.generate(op, events, signal, startedAt);
+      const result = await this.generate(op, events, sink, signal, startedAt);
       await this.writer.write([
         events.status('completed', 'running'),
         events.event(EventTypes.completed, { result }),
       ]);
     } catch (error) {
+      // Chunks still queued must not land after the terminal event this attempt may write.
+      await sink.abandon();
       if (error instanceof OperationEnded) return 'finished';
       if (jobSignal.aborted && jobSignal.reason === SHUTDOWN_REASON) return 'handed-back';
       if (timeout.aborted) {
@@ -106,7 +108,13 @@ export class OperationRunner extends JobHandler {
     await this.writer.write(failed(events, 'WORKER_LOST', `the job could not be completed: ${reason}`, true));
   }
 
-  private async generate(op: OperationRow, events: OperationEvents, signal: AbortSignal, startedAt: number): Promise<OperationResult> {
+  private async generate(
+    op: OperationRow,
+    events: OperationEvents,
+    sink: OperationEventSink,
+    signal: AbortSignal,
+    startedAt: number,
+  ): Promise<OperationResult> {
     const stages = stagesOf(op);
     const isPipeline = op.kind === 'pipeline';
     const delivered = await this.delivered.read(op.id);
@@ -120,7 +128,7 @@ export class OperationRunner extends JobHandler {
       const stageName = isPipeline ? stage.name : '';
       let text = delivered.byStage.get(stageName) ?? '';
       const stageTags = isPipeline ? { stage: stage.name, stageIndex, stageCount: stages.length } : {};
-      await this.emit([events.event(EventTypes.progress, progress.snapshot(stageTags, `Writing ${stage.name}`))]);
+      await sink.push([events.event(EventTypes.progress, progress.snapshot(stageTags, `Writing ${stage.name}`))]);
       const request = {
         prompt: stage.prompt,
         maxTokens: stage.maxTokens,
@@ -136,7 +144,7 @@ export class OperationRunner extends JobHandler {
         tokens++;
         progress.advance(stageIndex);
         if (progress.due()) batch.push(events.event(EventTypes.progress, progress.snapshot(stageTags)));
-        await this.emit(batch);
+        await sink.push(batch);
         index++;
         offset += piece.length;
         text += piece;
@@ -145,7 +153,8 @@ export class OperationRunner extends JobHandler {
       progress.finishStage(stageIndex);
       texts.push({ name: stage.name, text });
     }
-    await this.emit([events.event(EventTypes.progress, progress.done(isPipeline ? stages.length : undefined))]);
+    await sink.push([events.event(EventTypes.progress, progress.done(isPipeline ? stages.length : undefined))]);
+    await sink.flush();
     const result: OperationResult = {
       text: texts.map((t) => t.text).join(''),
       tokens,
@@ -153,12 +162,6 @@ export class OperationRunner extends JobHandler {
     };
     if (isPipeline) result.stages = texts;
     return result;
-  }
-
-  /** Writes; if nothing was stored the operation has ended elsewhere (cancelled), so stop generating. */
-  private async emit(batch: NewEvent[]): Promise<void> {
-    const stored = await this.writer.write(batch);
-    if (stored.length === 0) throw new OperationEnded();
   }
 }
 
