@@ -7,6 +7,11 @@ import { RetentionPolicy } from './retention-policy';
 import { StoredEvent } from './stored-event';
 import { EventFilter, filterClause } from './event-filter';
 
+export interface StoreCursor {
+  lastId: number;
+  purgedThrough: number;
+}
+
 interface EventRow {
   user_id: string;
   id: string;
@@ -175,7 +180,7 @@ export class EventStore {
   }
 
   /** The last id handed out for the user and the highest id retention deleted. */
-  async cursor(userId: string): Promise<{ lastId: number; purgedThrough: number }> {
+  async cursor(userId: string): Promise<StoreCursor> {
     const rows = await this.db.query<{ last_id: string; purged_through: string }>(
       `SELECT COALESCE((SELECT last_id FROM herald_user_event_counters WHERE user_id = $1), 0)::text AS last_id,
               COALESCE((SELECT purged_through FROM herald_user_purges WHERE user_id = $1), 0)::text AS purged_through`,

@@ -7,7 +7,7 @@ import { AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiError } from '../common/api-error';
 import { ConnectionRegistry } from './connection-registry';
 import { EventFilter } from './event-filter';
-import { EventStore } from './event-store';
+import { EventStore, StoreCursor } from './event-store';
 import { SseConnection } from './sse-connection';
 import { StoredEvent } from './stored-event';
 import { StreamQuery } from './stream-query';
@@ -94,13 +94,15 @@ export class EventStreamService {
     }
 
     try {
-      const joinedAt = await this.router.attach(user.userId, connection);
+      const { joinedAt, cursor } = await this.router.attach(user.userId, connection);
       if (connection.isClosed) {
         // Closed while attaching: its close ran before it was subscribed, so unsubscribe it now.
         this.router.detach(user.userId, connection);
         return;
       }
-      if (after !== undefined) await this.replay(connection, user.userId, after, joinedAt, filter, view);
+      if (after !== undefined) {
+        await this.replay(connection, user.userId, after, joinedAt, filter, view, cursor ?? (await this.store.cursor(user.userId)));
+      }
       connection.goLive(joinedAt);
       if (terminal !== null && connection.lastId >= terminal) connection.end();
     } catch (error) {
@@ -116,9 +118,9 @@ export class EventStreamService {
     upTo: number,
     filter: EventFilter,
     view: StreamView,
+    { lastId, purgedThrough }: StoreCursor,
   ): Promise<void> {
     let from = after;
-    const { lastId, purgedThrough } = await this.store.cursor(userId);
     if (after > lastId) {
       connection.writeUnsequenced(EventTypes.streamGap, { reason: 'unknown-last-event-id', after: String(after) });
       return;

@@ -1,9 +1,24 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import { EventBus } from './event-bus';
-import { EventStore } from './event-store';
+import { EventStore, StoreCursor } from './event-store';
 import { ChannelSubscriber, UserChannel } from './user-channel';
 import { HeraldMetrics } from '../metrics/herald-metrics';
+
+export interface Attached {
+  /** Every event with a higher id will be delivered to the subscriber, in order. */
+  joinedAt: number;
+  /**
+   * The store's cursor, when this attach read it to open the user's channel:
+   * read after the caller arrived, so the caller may use it instead of reading it again.
+   */
+  cursor?: StoreCursor;
+}
+
+interface Opened {
+  channel: UserChannel;
+  cursor?: StoreCursor;
+}
 
 /**
  * Routes bus events to the connections of their user: a map lookup per event,
@@ -42,14 +57,13 @@ export class StreamRouter implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Registers a subscriber and returns the id it starts after: every event with
-   * a higher id will be delivered to it, in order. Anything up to that id the
-   * caller reads from the store itself.
+   * Registers a subscriber and returns the id it starts after. Anything up to
+   * that id the caller reads from the store itself.
    */
-  async attach(userId: string, subscriber: ChannelSubscriber): Promise<number> {
-    const channel = await this.channelFor(userId);
+  async attach(userId: string, subscriber: ChannelSubscriber): Promise<Attached> {
+    const { channel, cursor } = await this.channelFor(userId);
     channel.subscribers.add(subscriber);
-    return channel.cursor;
+    return { joinedAt: channel.cursor, cursor };
   }
 
   detach(userId: string, subscriber: ChannelSubscriber): void {
@@ -59,26 +73,34 @@ export class StreamRouter implements OnModuleInit, OnModuleDestroy {
     if (channel.subscribers.size === 0) this.channels.delete(userId);
   }
 
-  private channelFor(userId: string): Promise<UserChannel> {
-    let pending = this.opening.get(userId);
-    if (pending) return pending;
+  /** Only the caller that opens the channel gets the cursor: others may have arrived after it was read. */
+  private async channelFor(userId: string): Promise<Opened> {
+    const pending = this.opening.get(userId);
+    if (pending) return { channel: await pending };
     const existing = this.channels.get(userId);
-    if (existing) return Promise.resolve(existing);
-    pending = this.open(userId).finally(() => this.opening.delete(userId));
-    this.opening.set(userId, pending);
-    return pending;
+    if (existing) return { channel: existing };
+    const opened = this.open(userId);
+    const channel = opened.then((o) => o.channel);
+    // Waiters see the failure through their own await; this copy must not count as unhandled.
+    channel.catch(() => undefined);
+    this.opening.set(userId, channel);
+    try {
+      return await opened;
+    } finally {
+      this.opening.delete(userId);
+    }
   }
 
-  private async open(userId: string): Promise<UserChannel> {
+  private async open(userId: string): Promise<Opened> {
     const channel = new UserChannel(userId, (u, after, before) =>
       this.store.read(u, after, {}, before - after - 1, before - 1),
     );
     // Listen before reading the high-water mark: an event published in between is kept, not lost.
     this.channels.set(userId, channel);
     try {
-      const { lastId } = await this.store.cursor(userId);
-      channel.open(lastId);
-      return channel;
+      const cursor = await this.store.cursor(userId);
+      channel.open(cursor.lastId);
+      return { channel, cursor };
     } catch (error) {
       this.channels.delete(userId);
       throw error;
