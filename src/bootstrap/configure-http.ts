@@ -27,7 +27,11 @@ function setupOpenApi(app: INestApplication): void {
           'Every event stream writes `id:`, `event:` and one-line JSON `data:` (the envelope).',
       )
       .setVersion('1')
+      .addTag('operations', 'Start, follow (polling fallback), list and cancel generation jobs')
+      .addTag('events', 'Event streams (SSE) with gap-free resume, the long-polling fallback, and publishing')
       .addBearerAuth()
+      // EventSource cannot send headers: browsers pass the same JWT in the query string.
+      .addApiKey({ type: 'apiKey', in: 'query', name: 'access_token', description: 'The bearer JWT, for clients that cannot send headers' }, 'access_token')
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });

@@ -1,10 +1,13 @@
 import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { TAG_ID_PATTERN } from '@herald/contracts';
 import type { Request, Response } from 'express';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiError } from '../common/api-error';
 import { parseOperationId, parseTagId } from '../common/ids';
+import { OPERATION_NOT_FOUND } from '../openapi/api-errors';
+import { ApiEventStream } from '../openapi/event-stream';
 import { EventStreamService } from './event-stream.service';
 import { OperationLookup } from './operation-lookup';
 import { parseStreamQuery } from './stream-query';
@@ -15,7 +18,8 @@ import { parseStreamQuery } from './stream-query';
  * comment heartbeats, `retry:`, and backpressure on every socket.
  */
 @ApiTags('events')
-@ApiProduces('text/event-stream')
+@ApiBearerAuth()
+@ApiSecurity('access_token')
 @Controller('api/events')
 export class EventStreamController {
   constructor(
@@ -25,6 +29,7 @@ export class EventStreamController {
 
   @Get('stream')
   @ApiOperation({ summary: 'Every event of the caller, live (replayed from Last-Event-ID when given)' })
+  @ApiEventStream()
   async user(
     @CurrentUser() user: AuthenticatedUser,
     @Query() query: Record<string, unknown>,
@@ -38,6 +43,14 @@ export class EventStreamController {
 
   @Get('operations/:id')
   @ApiOperation({ summary: "One operation's events: retained ones first, ends after the terminal event" })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'Operation id' })
+  @ApiEventStream({
+    endsAfterTerminal: true,
+    errors: {
+      400: 'The id is not a UUID, malformed Last-Event-ID or lastEventId, unknown event type in `types`, unknown query parameter',
+      404: OPERATION_NOT_FOUND,
+    },
+  })
   async operation(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
@@ -55,6 +68,10 @@ export class EventStreamController {
 
   @Get('workflows/:id')
   @ApiOperation({ summary: "Events of the caller's operations tagged with this workflowId" })
+  @ApiParam({ name: 'id', description: 'workflowId', schema: { type: 'string', pattern: TAG_ID_PATTERN.source } })
+  @ApiEventStream({
+    errors: { 400: 'Malformed workflowId, Last-Event-ID or lastEventId, unknown event type in `types`, unknown query parameter' },
+  })
   workflow(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
@@ -69,6 +86,10 @@ export class EventStreamController {
 
   @Get('agents/:id')
   @ApiOperation({ summary: "Events of the caller's operations tagged with this agentId" })
+  @ApiParam({ name: 'id', description: 'agentId', schema: { type: 'string', pattern: TAG_ID_PATTERN.source } })
+  @ApiEventStream({
+    errors: { 400: 'Malformed agentId, Last-Event-ID or lastEventId, unknown event type in `types`, unknown query parameter' },
+  })
   agent(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,

@@ -1,14 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsObject, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
-import { TAG_ID_PATTERN } from '@herald/contracts';
+import { CUSTOM_EVENT_TYPE_PATTERN, TAG_ID_PATTERN } from '@herald/contracts';
 
 export class PublishEventDto {
-  @ApiProperty({ description: 'The user whose streams receive the event' })
+  @ApiProperty({ description: 'The user whose streams receive the event', minLength: 1, maxLength: 256 })
   @IsString()
   @Length(1, 256)
   userId: string;
 
-  @ApiProperty({ example: 'system.save.completed', description: 'a.b name, ≤ 64 chars, not operation.* or stream.*' })
+  @ApiProperty({
+    example: 'system.save.completed',
+    pattern: CUSTOM_EVENT_TYPE_PATTERN.source,
+    maxLength: 64,
+    description: 'a.b name, ≤ 64 chars, not operation.* or stream.*',
+  })
   @IsString()
   type: string;
 
@@ -16,17 +21,17 @@ export class PublishEventDto {
   @IsObject()
   data: Record<string, unknown>;
 
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ApiPropertyOptional({ format: 'uuid', description: "One of the user's operations: the event then also reaches that operation's view" })
   @IsOptional()
   @IsUUID()
   operationId?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ pattern: TAG_ID_PATTERN.source })
   @IsOptional()
   @Matches(TAG_ID_PATTERN)
   workflowId?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ pattern: TAG_ID_PATTERN.source })
   @IsOptional()
   @Matches(TAG_ID_PATTERN)
   agentId?: string;

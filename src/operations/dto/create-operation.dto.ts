@@ -1,22 +1,21 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, Matches } from 'class-validator';
 import { OPERATION_KINDS, OperationKind, TAG_ID_PATTERN } from '@herald/contracts';
+import { PipelineInputDto, TextGenerationInputDto } from './operation-input';
 
 /**
  * The envelope of POST /api/operations. `input` depends on `kind`, so it is
  * validated by its own class once the kind is known (see operation-input.ts).
  */
+@ApiExtraModels(TextGenerationInputDto, PipelineInputDto)
 export class CreateOperationDto {
   @ApiProperty({ enum: OPERATION_KINDS })
   @IsIn(OPERATION_KINDS as OperationKind[], { message: `kind must be one of ${OPERATION_KINDS.join(', ')}` })
   kind: OperationKind;
 
   @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    description:
-      'text-generation: { prompt (1–20000 chars), maxTokens? (1–4096, default 256), model? }; ' +
-      'pipeline: { stages: [{ name, prompt, maxTokens? }] } with 1–20 stages',
+    oneOf: [{ $ref: getSchemaPath(TextGenerationInputDto) }, { $ref: getSchemaPath(PipelineInputDto) }],
+    description: 'TextGenerationInputDto for kind text-generation, PipelineInputDto for kind pipeline',
   })
   @IsObject()
   input: Record<string, unknown>;

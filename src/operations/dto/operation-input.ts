@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { plainToInstance, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -18,10 +19,12 @@ import { ApiError } from '../../common/api-error';
 
 /** What every generation request carries, alone or as a pipeline stage. */
 class PromptDto {
+  @ApiProperty({ minLength: 1, maxLength: 20000 })
   @IsString()
   @Length(1, 20000)
   prompt: string;
 
+  @ApiPropertyOptional({ minimum: 1, maximum: 4096, default: 256 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -30,6 +33,7 @@ class PromptDto {
 }
 
 export class TextGenerationInputDto extends PromptDto implements TextGenerationInput {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: 'Model name for the provider (default LLM_MODEL)' })
   @IsOptional()
   @IsString()
   @Length(1, 128)
@@ -37,12 +41,14 @@ export class TextGenerationInputDto extends PromptDto implements TextGenerationI
 }
 
 export class PipelineStageDto extends PromptDto {
+  @ApiProperty({ minLength: 1, maxLength: 64, example: 'characters' })
   @IsString()
   @Length(1, 64)
   name: string;
 }
 
 export class PipelineInputDto implements PipelineInput {
+  @ApiProperty({ type: [PipelineStageDto], minItems: 1, maxItems: 20, description: 'Run in order' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
