@@ -66,8 +66,8 @@ describe.each(MODES)('events: polling and publishing (%s mode)', (mode) => {
         after = page.lastEventId!;
       }
       expect(pages).toEqual(all);
-      expect((await poll({ after: all[4].id })).events).toEqual(all.slice(5));
-      expect((await poll({ after: all.at(-1)!.id })).events).toEqual([]);
+      expect((await poll({ after: all[4].id! })).events).toEqual(all.slice(5));
+      expect((await poll({ after: all.at(-1)!.id! })).events).toEqual([]);
     });
 
     it('filters by operationId, workflowId, agentId and types', async () => {

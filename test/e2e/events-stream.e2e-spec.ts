@@ -141,7 +141,7 @@ describe.each(MODES)('events: SSE streams (%s mode)', (mode) => {
     };
 
     it('replays only what comes after the header', async () => {
-      const from = stored[3].id;
+      const from = stored[3].id!;
       expect(await replayAfter({ 'Last-Event-ID': from })).toEqual(stored.slice(4));
     });
 
@@ -150,9 +150,9 @@ describe.each(MODES)('events: SSE streams (%s mode)', (mode) => {
     });
 
     it('lets the header win over the query parameter', async () => {
-      const headerWins = await replayAfter({ 'Last-Event-ID': stored[6].id }, `?lastEventId=${stored[1].id}`);
+      const headerWins = await replayAfter({ 'Last-Event-ID': stored[6].id! }, `?lastEventId=${stored[1].id}`);
       expect(headerWins).toEqual(stored.slice(7));
-      const evenWhenLower = await replayAfter({ 'Last-Event-ID': stored[1].id }, `?lastEventId=${stored[6].id}`);
+      const evenWhenLower = await replayAfter({ 'Last-Event-ID': stored[1].id! }, `?lastEventId=${stored[6].id}`);
       expect(evenWhenLower).toEqual(stored.slice(2));
     });
 

@@ -128,7 +128,7 @@ describe.each(MODES)('events: views and resume (%s mode)', (mode) => {
     const lastId = all.at(-1)!.id;
     const events = await collectEvents(url(`/api/events/stream?lastEventId=0`), {
       token: alice.token,
-      lastEventId: all[2].id,
+      lastEventId: all[2].id!,
       until: (e) => e.lastEventId === lastId,
     });
     expect(envelopes(events)).toEqual(all.slice(3));

@@ -97,7 +97,8 @@ export interface StreamGapData {
 
 /** The one-line JSON written in every `data:` field of a stored event. */
 export interface EventEnvelope<T = Record<string, unknown>> {
-  id: string;
+  /** Null for a live-only event (published with `persistent: false`): it has no place in the sequence and no `id:` line. */
+  id: string | null;
   type: string;
   v: 1;
   ts: string;
