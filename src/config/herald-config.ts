@@ -43,6 +43,8 @@ export interface HeraldConfig {
     lockDurationMs: number;
     stalledIntervalMs: number;
     maxStalledCount: number;
+    /** How often each worker revives unfinished operations that no job will run (RECOVERY_SWEEP_MS). */
+    recoverySweepMs: number;
   };
   llm: {
     provider: 'simulated' | 'openai';

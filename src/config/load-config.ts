@@ -76,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
       lockDurationMs: r.int('WORKER_LOCK_DURATION_MS', 30_000, 1000, 3_600_000),
       stalledIntervalMs: r.int('WORKER_STALLED_INTERVAL_MS', 30_000, 500, 3_600_000),
       maxStalledCount: r.int('WORKER_MAX_STALLED_COUNT', 3, 0, 100),
+      recoverySweepMs: r.int('RECOVERY_SWEEP_MS', 30_000, 100, DAY),
     },
     llm: {
       provider,

@@ -7,6 +7,7 @@ import { DeliveredContentReader } from './delivered-content';
 import { createTextGenerator } from './generators/create-text-generator';
 import { TextGenerator } from './generators/text-generator';
 import { OperationRunner } from './operation-runner';
+import { RecoverySweep } from './recovery-sweep';
 import { WorkerLifecycle } from './worker-lifecycle';
 
 /** The worker role: consumes generation jobs and runs them. */
@@ -15,6 +16,7 @@ import { WorkerLifecycle } from './worker-lifecycle';
   providers: [
     DeliveredContentReader,
     OperationRunner,
+    RecoverySweep,
     WorkerLifecycle,
     {
       provide: TextGenerator,

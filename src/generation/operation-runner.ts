@@ -13,7 +13,8 @@ import { EventWriter } from '../events/event-writer';
 import { NewEvent } from '../events/new-event';
 import { OperationRow } from '../operations/operation-row';
 import { OperationsRepository } from '../operations/operations.repository';
-import { GenerationJob, JobHandler, JobOutcome, SHUTDOWN_REASON } from '../queue/job-queue';
+import { isTransientDbError } from '../infra/database/transient-errors';
+import { GenerationJob, JobHandler, JobOutcome, RetryLaterError, SHUTDOWN_REASON } from '../queue/job-queue';
 import { DeliveredContentReader } from './delivered-content';
 import { GenerationError, TextGenerator } from './generators/text-generator';
 import { OperationEnded, OperationEventSink } from './operation-event-sink';
@@ -31,7 +32,10 @@ const DEFAULT_MAX_TOKENS = 256;
 /**
  * Runs one operation to its end: status transitions, content chunks, progress,
  * and exactly one terminal event. It never throws for a failed generation —
- * the failure is an event — so the queue only retries real crashes.
+ * the failure is an event — so the queue only retries real crashes. Only when
+ * the database cannot be reached (the writer's retries ran out) does it throw
+ * RetryLaterError: not even a failure could be stored, and the recovery sweep
+ * runs the job again later, continuing from the chunks already stored.
  */
 @Injectable()
 export class OperationRunner extends JobHandler {
@@ -48,6 +52,15 @@ export class OperationRunner extends JobHandler {
   }
 
   async handle(job: GenerationJob, jobSignal: AbortSignal): Promise<JobOutcome> {
+    try {
+      return await this.run(job, jobSignal);
+    } catch (error) {
+      if (!isTransientDbError(error)) throw error;
+      throw new RetryLaterError(`operation ${job.operationId}: the database is unreachable (${(error as Error).message})`, { cause: error });
+    }
+  }
+
+  private async run(job: GenerationJob, jobSignal: AbortSignal): Promise<JobOutcome> {
     const op = await this.operations.findById(job.operationId);
     if (!op || TERMINAL_STATUSES.includes(op.status as OperationStatus)) return 'finished';
     const events = new OperationEvents({
@@ -70,7 +83,7 @@ export class OperationRunner extends JobHandler {
       previous === 'queued'
         ? [events.status('running', 'queued', { attempt })]
         : [
-            events.status('retrying', previous, { attempt, reason: 'the worker running it stopped' }),
+            events.status('retrying', previous, { attempt, reason: 'an earlier attempt did not finish' }),
             events.status('running', 'retrying', { attempt }),
           ];
     if ((await this.writer.write(start)).length === 0) return 'finished';
@@ -87,6 +100,8 @@ export class OperationRunner extends JobHandler {
       await sink.abandon();
       if (error instanceof OperationEnded) return 'finished';
       if (jobSignal.aborted && jobSignal.reason === SHUTDOWN_REASON) return 'handed-back';
+      // Not a failure of the generation, and nothing could record one now: see handle().
+      if (isTransientDbError(error)) throw error;
       if (timeout.aborted) {
         await this.writer.write(failed(events, 'TIMEOUT', `operation ran longer than ${this.config.limits.operationTimeoutMs} ms`, false));
       } else if (jobSignal.aborted) {

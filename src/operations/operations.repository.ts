@@ -13,6 +13,16 @@ export interface NewOperation {
   idempotencyKey: string | null;
 }
 
+export interface UnfinishedOperation {
+  id: string;
+  userId: string;
+  status: 'queued' | 'running' | 'retrying';
+  /** Since the operation was created. */
+  ageMs: number;
+  /** Since it first started running (since it was created while still queued). */
+  runningForMs: number;
+}
+
 export interface ListFilter {
   status?: OperationStatus;
   workflowId?: string;
@@ -97,13 +107,19 @@ export class OperationsRepository {
     return this.db.query<OperationRow>(sql, params);
   }
 
-  /** Operations that should be running but may have no job: re-enqueued at worker start and periodically. */
-  async findUnfinished(olderThanMs: number, statuses: OperationStatus[]): Promise<{ id: string; user_id: string }[]> {
+  /**
+   * One page of the unfinished operations, in id order after `afterId`, for the
+   * recovery sweep. Ages are measured by the database's clock, like created_at.
+   */
+  async findUnfinished(afterId: string | null, limit: number): Promise<UnfinishedOperation[]> {
     return this.db.query(
-      `SELECT id::text AS id, user_id FROM herald_operations
-        WHERE status = ANY($1::text[]) AND created_at < now() - ($2::text || ' milliseconds')::interval
-        ORDER BY created_at LIMIT 1000`,
-      [statuses, String(olderThanMs)],
+      `SELECT id::text AS id, user_id AS "userId", status,
+              (EXTRACT(EPOCH FROM now() - created_at) * 1000)::float8 AS "ageMs",
+              (EXTRACT(EPOCH FROM now() - COALESCE(started_at, created_at)) * 1000)::float8 AS "runningForMs"
+         FROM herald_operations
+        WHERE status IN ('queued', 'running', 'retrying') AND ($1::uuid IS NULL OR id > $1::uuid)
+        ORDER BY id LIMIT $2`,
+      [afterId, limit],
     );
   }
 }

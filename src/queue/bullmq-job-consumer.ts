@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { DelayedError, Job, Worker, WorkerOptions } from 'bullmq';
 import Redis from 'ioredis';
 import { JobConsumer } from './job-consumer';
-import { GenerationJob, JobHandler, SHUTDOWN_REASON } from './job-queue';
+import { GenerationJob, JobHandler, RetryLaterError, SHUTDOWN_REASON } from './job-queue';
 import { GENERATION_QUEUE } from './bullmq-job-queue';
 
 /** How long a stopping worker waits for its jobs to let go before closing regardless. */
@@ -46,6 +46,11 @@ export class BullmqJobConsumer extends JobConsumer {
     );
     this.worker.on('failed', (job, error) => {
       if (!job) return;
+      if (error instanceof RetryLaterError) {
+        // Its operation stays as it is; the recovery sweep runs the job again once the database answers.
+        this.logger.warn(`job ${job.id} will run again: ${error.message}`);
+        return;
+      }
       this.logger.warn(`job ${job.id} failed in the queue: ${error.message}`);
       void handler.abandon(job.data, error.message).catch((e: Error) => this.logger.error(e.message));
     });

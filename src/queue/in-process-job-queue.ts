@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { JobConsumer } from './job-consumer';
-import { GenerationJob, JobHandler, JobQueue, SHUTDOWN_REASON } from './job-queue';
+import { GenerationJob, JobHandler, JobQueue, RetryLaterError, SHUTDOWN_REASON } from './job-queue';
 
 /**
  * Embedded mode's queue: the BullMQ semantics Herald relies on, in memory —
@@ -35,9 +35,16 @@ export class InProcessJobQueue extends JobQueue {
   }
 
   async enqueue(job: GenerationJob): Promise<void> {
-    if (this.running.has(job.operationId) || this.waiting.some((j) => j.operationId === job.operationId)) return;
+    if (this.holds(job.operationId)) return;
     this.waiting.push(job);
     this.pump();
+  }
+
+  /** This queue is the only place its jobs live: one it does not hold runs nowhere, so it is added whatever `addMissing` says. */
+  async revive(job: GenerationJob): Promise<boolean> {
+    if (this.holds(job.operationId)) return false;
+    await this.enqueue(job);
+    return true;
   }
 
   async removeIfWaiting(operationId: string): Promise<boolean> {
@@ -57,6 +64,10 @@ export class InProcessJobQueue extends JobQueue {
 
   async ping(): Promise<void> {}
 
+  private holds(operationId: string): boolean {
+    return this.running.has(operationId) || this.waiting.some((j) => j.operationId === operationId);
+  }
+
   private pump(): void {
     const handler = this.handler;
     if (!handler) return;
@@ -68,6 +79,10 @@ export class InProcessJobQueue extends JobQueue {
         .handle(job, controller.signal)
         .then(() => undefined)
         .catch(async (error: Error) => {
+          if (error instanceof RetryLaterError) {
+            this.logger.warn(`job ${job.operationId} will run again: ${error.message}`);
+            return;
+          }
           this.logger.error(`job ${job.operationId} threw: ${error.message}`);
           await handler.abandon(job, error.message).catch(() => undefined);
         })
