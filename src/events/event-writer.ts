@@ -8,7 +8,7 @@ import { isTransientDbError } from '../infra/database/transient-errors';
 
 interface Pending {
   events: NewEvent[];
-  resolve: (stored: (StoredEvent | null)[]) => void;
+  resolve: (stored: StoredEvent[]) => void;
   reject: (error: unknown) => void;
 }
 
@@ -16,54 +16,13 @@ const MAX_BATCH_EVENTS = 2000;
 const RETRY_DELAYS_MS = [50, 100, 250, 500, 1000, 2000, 4000, 8000, 8000];
 
 /**
- * Group commit, in lanes. A user's events always go through the same lane;
- * each lane runs one transaction at a time, and everything written while it is
- * in flight goes into the lane's next one. So one producer's events commit in
- * the order it wrote them, a busy worker writes many chunks per commit, and
- * the lanes' transactions (disjoint users, hence disjoint rows) run side by
- * side instead of one large transaction holding every user's counter row.
- * Events are published after commit.
+ * Group commit: everything written while a transaction is in flight goes into
+ * the next one, so a busy worker writes many chunks per commit and an idle one
+ * commits at once. One transaction at a time per process keeps a producer's
+ * events in the order it wrote them. Events are published after commit.
  */
 @Injectable()
 export class EventWriter {
-  private readonly lanes: WriterLane[];
-
-  constructor(db: SqlDatabase, store: EventStore, bus: EventBus) {
-    this.lanes = Array.from({ length: db.writeLanes }, () => new WriterLane(db, store, bus));
-  }
-
-  /** Stores the events and publishes them; resolves with what was stored (ended operations' events are dropped). */
-  async write(events: NewEvent[]): Promise<StoredEvent[]> {
-    if (events.length === 0) return [];
-    const byLane = new Map<WriterLane, number[]>();
-    events.forEach((e, i) => {
-      const lane = this.laneOf(e.userId);
-      const indexes = byLane.get(lane);
-      if (indexes) indexes.push(i);
-      else byLane.set(lane, [i]);
-    });
-    if (byLane.size === 1) return present(await [...byLane.keys()][0].write(events));
-    // Events of several users: each user's part goes through that user's lane, and the answer keeps the input order.
-    const aligned: (StoredEvent | null)[] = new Array(events.length).fill(null);
-    await Promise.all(
-      [...byLane].map(async ([lane, indexes]) => {
-        const stored = await lane.write(indexes.map((i) => events[i]));
-        indexes.forEach((index, k) => (aligned[index] = stored[k]));
-      }),
-    );
-    return present(aligned);
-  }
-
-  private laneOf(userId: string): WriterLane {
-    if (this.lanes.length === 1) return this.lanes[0];
-    let hash = 0;
-    for (let i = 0; i < userId.length; i++) hash = (Math.imul(hash, 31) + userId.charCodeAt(i)) | 0;
-    return this.lanes[(hash >>> 0) % this.lanes.length];
-  }
-}
-
-/** One transaction at a time; what queues meanwhile is the next batch. */
-class WriterLane {
   private readonly logger = new Logger(EventWriter.name);
   private queue: Pending[] = [];
   private flushing = false;
@@ -74,8 +33,9 @@ class WriterLane {
     private readonly bus: EventBus,
   ) {}
 
-  /** Resolves aligned with the input: null where an event was dropped. */
-  write(events: NewEvent[]): Promise<(StoredEvent | null)[]> {
+  /** Stores the events and publishes them; resolves with what was stored (ended operations' events are dropped). */
+  write(events: NewEvent[]): Promise<StoredEvent[]> {
+    if (events.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.queue.push({ events, resolve, reject });
       if (!this.flushing) {
@@ -90,7 +50,7 @@ class WriterLane {
       const batch = this.takeBatch();
       try {
         const aligned = await this.commitWithRetry(batch.flatMap((p) => p.events));
-        await this.publishQuietly(present(aligned));
+        await this.publishQuietly(aligned.filter((e): e is StoredEvent => e !== null));
         this.settle(batch, aligned);
       } catch (error) {
         for (const p of batch) p.reject(error);
@@ -134,12 +94,9 @@ class WriterLane {
   private settle(batch: Pending[], aligned: (StoredEvent | null)[]): void {
     let offset = 0;
     for (const p of batch) {
-      p.resolve(aligned.slice(offset, offset + p.events.length));
+      const mine = aligned.slice(offset, offset + p.events.length);
       offset += p.events.length;
+      p.resolve(mine.filter((e): e is StoredEvent => e !== null));
     }
   }
-}
-
-function present(events: (StoredEvent | null)[]): StoredEvent[] {
-  return events.filter((e): e is StoredEvent => e !== null);
 }

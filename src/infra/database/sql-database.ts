@@ -12,8 +12,4 @@ export abstract class SqlDatabase implements SqlExecutor {
   /** Runs fn in one transaction; rolls back when it throws. */
   abstract transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   abstract ping(): Promise<void>;
-  /** How many write transactions are worth running at once: more would only queue inside the database adapter. */
-  get writeLanes(): number {
-    return 1;
-  }
 }

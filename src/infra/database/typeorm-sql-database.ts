@@ -17,11 +17,6 @@ export class TypeOrmSqlDatabase extends SqlDatabase {
     );
   }
 
-  /** Four of the pool's 20 connections; the rest stay free for readers (replays, polls, lookups). */
-  get writeLanes(): number {
-    return 4;
-  }
-
   async ping(): Promise<void> {
     await this.dataSource.query('SELECT 1');
   }
