@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { HeraldConfig } from '../config/herald-config';
 import { ConnectionLimiter } from '../infra/coordination/connection-limiter';
@@ -48,6 +49,35 @@ describe('ConnectionRegistry lease renewal', () => {
     const renewed = limiter.renewals.flat();
     expect(renewed).not.toContain('c1100');
     expect(new Set(renewed).size).toBe(1_200);
+    registry.onModuleDestroy();
+  });
+});
+
+describe('ConnectionRegistry heartbeats', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('heartbeats each connection once per SSE_HEARTBEAT_MS, a slice of them at a time', () => {
+    const config = { sse: { heartbeatMs: 15_000, maxConnections: 100_000 } } as HeraldConfig;
+    const metrics = { connectionOpened: () => undefined, connectionClosed: () => undefined } as unknown as HeraldMetrics;
+    const registry = new ConnectionRegistry(config, new RecordingLimiter(), metrics, { httpAdapter: undefined } as unknown as HttpAdapterHost);
+    registry.onModuleInit();
+    const beats: string[][] = [];
+    const open = Array.from({ length: 3_000 }, (_, i) => {
+      const c = { ...connection(i), id: randomUUID(), heartbeat: (asEvent: boolean) => beats.at(-1)!.push(`${c.id}:${asEvent}`) };
+      return c as unknown as SseConnection;
+    });
+    open.forEach((c, i) => registry.add(c, i === 0));
+
+    for (let t = 0; t < 15; t++) {
+      beats.push([]);
+      jest.advanceTimersByTime(1_000);
+    }
+    const all = beats.flat();
+    expect(all).toHaveLength(3_000);
+    expect(new Set(all).size).toBe(3_000);
+    expect(all).toContain(`${open[0].id}:true`);
+    expect(Math.max(...beats.map((b) => b.length))).toBeLessThan(400);
     registry.onModuleDestroy();
   });
 });

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { HERALD_CONFIG } from '../config/config.module';
 import { HeraldConfig } from '../config/herald-config';
 import { ConnectionLimiter } from '../infra/coordination/connection-limiter';
+import { HeartbeatWheel } from './heartbeat-wheel';
 import { SseConnection } from './sse-connection';
 import { HeraldMetrics } from '../metrics/herald-metrics';
 
@@ -16,13 +17,15 @@ const LEASE_RENEW_SLICE = 500;
 
 /**
  * The open SSE connections of this process: one timer for every heartbeat and
- * lease renewal (not one per connection), and the per-process and per-user limits.
+ * lease renewal (not one per connection), each spreading its work over its
+ * period, and the per-process and per-user limits.
  */
 @Injectable()
 export class ConnectionRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ConnectionRegistry.name);
   private readonly connections = new Set<SseConnection>();
   private readonly eventHeartbeats = new WeakSet<SseConnection>();
+  private readonly heartbeats: HeartbeatWheel<SseConnection>;
   private timers: NodeJS.Timeout[] = [];
   private closing = false;
   private renewing = false;
@@ -32,11 +35,13 @@ export class ConnectionRegistry implements OnModuleInit, OnModuleDestroy {
     private readonly limiter: ConnectionLimiter,
     private readonly metrics: HeraldMetrics,
     private readonly adapterHost: HttpAdapterHost,
-  ) {}
+  ) {
+    this.heartbeats = new HeartbeatWheel(config.sse.heartbeatMs);
+  }
 
   onModuleInit(): void {
     this.timers.push(
-      setInterval(() => this.beat(), this.config.sse.heartbeatMs).unref(),
+      setInterval(() => this.beat(), this.heartbeats.tickMs).unref(),
       setInterval(() => void this.renewLeases(), LEASE_RENEW_MS).unref(),
     );
   }
@@ -69,6 +74,7 @@ export class ConnectionRegistry implements OnModuleInit, OnModuleDestroy {
 
   add(connection: SseConnection, heartbeatAsEvent: boolean): void {
     this.connections.add(connection);
+    this.heartbeats.add(connection);
     this.metrics.connectionOpened(connection.options.view);
     if (heartbeatAsEvent) this.eventHeartbeats.add(connection);
     // Accepted just before the listener closed: it would hold the shutdown open and never see a live event.
@@ -77,6 +83,7 @@ export class ConnectionRegistry implements OnModuleInit, OnModuleDestroy {
 
   remove(connection: SseConnection): void {
     if (!this.connections.delete(connection)) return;
+    this.heartbeats.delete(connection);
     this.metrics.connectionClosed(connection.options.view);
     this.limiter.release(connection.userId, connection.id).catch((error: Error) => {
       this.logger.warn(`releasing a connection lease failed: ${error.message}`);
@@ -88,7 +95,7 @@ export class ConnectionRegistry implements OnModuleInit, OnModuleDestroy {
   }
 
   private beat(): void {
-    for (const c of this.connections) c.heartbeat(this.eventHeartbeats.has(c));
+    for (const c of this.heartbeats.tick()) c.heartbeat(this.eventHeartbeats.has(c));
   }
 
   private async renewLeases(): Promise<void> {
