@@ -126,6 +126,21 @@ export class EventStore {
   }
 
   /**
+   * Whether the result of an append is in the store: its first event, with the
+   * same id, time and data. Another writer can hold that id only if this append
+   * did not commit, and then not with the same time and data.
+   */
+  async holds(appended: (StoredEvent | null)[]): Promise<boolean> {
+    const first = appended.find((e): e is StoredEvent => e !== null);
+    if (!first) return true;
+    const rows = await this.db.query(
+      `SELECT 1 FROM herald_events WHERE user_id = $1 AND id = $2 AND created_at = $3::timestamptz AND data = $4`,
+      [first.userId, first.seq, first.ts, first.dataJson],
+    );
+    return rows.length > 0;
+  }
+
+  /**
    * Takes as many ids per user as it has events, in one upsert that locks the
    * counter rows (in user order) until commit and returns each user's first new id.
    */

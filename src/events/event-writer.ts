@@ -69,12 +69,25 @@ export class EventWriter {
     return this.queue.splice(0, n);
   }
 
+  /**
+   * Retries what failed for a reason that may pass. A connection lost while
+   * committing leaves it unknown whether the commit happened: before storing
+   * the batch again (under new ids, so clients would see it twice) the retry
+   * looks for the first event the lost attempt wrote, by its id, time and data.
+   */
   private async commitWithRetry(events: NewEvent[]): Promise<(StoredEvent | null)[]> {
+    let unconfirmed: (StoredEvent | null)[] | null = null;
     for (let attempt = 0; ; attempt++) {
+      let written: (StoredEvent | null)[] | null = null;
       try {
-        return await this.db.transaction((tx) => this.store.appendInTransaction(tx, events));
+        if (unconfirmed !== null) {
+          if (await this.store.holds(unconfirmed)) return unconfirmed;
+          unconfirmed = null;
+        }
+        return await this.db.transaction(async (tx) => (written = await this.store.appendInTransaction(tx, events)));
       } catch (error) {
         if (!isTransientDbError(error) || attempt >= RETRY_DELAYS_MS.length) throw error;
+        unconfirmed ??= written;
         this.logger.warn(`event write failed (${(error as Error).message}); retrying`);
         await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt]));
       }
