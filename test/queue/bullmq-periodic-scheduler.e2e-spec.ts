@@ -1,7 +1,6 @@
-import Redis from 'ioredis';
 import { BullmqPeriodicScheduler } from '../../src/queue/bullmq-periodic-scheduler';
 import { eventually } from '../faults/support/eventually';
-import { cleanupRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix } from '../support/test-redis';
+import { cleanupRedisPrefix, TestRedisConnections, uniqueRedisPrefix } from '../support/test-redis';
 
 // Retention runs from a BullMQ job scheduler kept in Redis. A Redis that comes
 // back empty has lost it: the scheduler must register it again on reconnect,
@@ -9,23 +8,18 @@ import { cleanupRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix } from '../suppor
 
 describe('BullmqPeriodicScheduler', () => {
   const prefix = uniqueRedisPrefix();
-  const connections: Redis[] = [];
-  const connect = () => {
-    const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-    connections.push(redis);
-    return redis;
-  };
+  const connections = new TestRedisConnections();
   let scheduler: BullmqPeriodicScheduler;
 
   afterAll(async () => {
     await scheduler?.stop();
-    for (const c of connections) c.disconnect();
+    connections.disconnectAll();
     await cleanupRedisPrefix(prefix);
   }, 30_000);
 
   it('runs the task every period, and again after Redis lost its keys and the connection came back', async () => {
     let runs = 0;
-    scheduler = new BullmqPeriodicScheduler(connect, `${prefix}:bull`);
+    scheduler = new BullmqPeriodicScheduler(connections.connect, `${prefix}:bull`);
     await scheduler.schedule('sweep', 200, async () => {
       runs++;
     });
@@ -33,7 +27,7 @@ describe('BullmqPeriodicScheduler', () => {
 
     // Redis restarted empty: every key is gone, and every connection reconnects.
     await cleanupRedisPrefix(prefix);
-    for (const c of connections) c.disconnect(true);
+    for (const c of connections.all) c.disconnect(true);
     const afterWipe = runs;
 
     await eventually(async () => runs >= afterWipe + 3, 'the task runs again after the wipe', 10_000);

@@ -1,9 +1,8 @@
 import { Job, Queue, Worker } from 'bullmq';
-import Redis from 'ioredis';
 import { BullmqJobQueue, GENERATION_QUEUE } from '../../src/queue/bullmq-job-queue';
 import { GenerationJob } from '../../src/queue/job-queue';
 import { eventually } from '../faults/support/eventually';
-import { cleanupRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix } from '../support/test-redis';
+import { cleanupRedisPrefix, TestRedisConnections, uniqueRedisPrefix } from '../support/test-redis';
 
 // BullmqJobQueue.revive, the recovery sweep's one write to the queue, against
 // the real Redis: a job BullMQ is done with (failed, completed) runs again,
@@ -16,12 +15,8 @@ const job = (n: number): GenerationJob => ({ operationId: `op-${n}`, userId: 'u'
 
 describe('BullmqJobQueue.revive', () => {
   const prefix = `${uniqueRedisPrefix()}:bull`;
-  const connections: Redis[] = [];
-  const connect = () => {
-    const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-    connections.push(redis);
-    return redis;
-  };
+  const connections = new TestRedisConnections();
+  const connect = connections.connect;
   let queue: Queue;
   let jobs: BullmqJobQueue;
   /** The same queue as another worker's sweep sees it: its own connections. */
@@ -61,7 +56,7 @@ describe('BullmqJobQueue.revive', () => {
     await worker.close(true);
     await queue.close();
     await otherQueue.close();
-    for (const redis of connections) redis.disconnect();
+    connections.disconnectAll();
     await cleanupRedisPrefix(prefix);
   });
 

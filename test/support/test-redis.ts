@@ -35,3 +35,34 @@ export async function cleanupRedisPrefix(prefix: string): Promise<number> {
   }
   return deleted;
 }
+
+/**
+ * For a suite on the shared test Redis: one connection, opened before the
+ * suite, and a key prefix whose keys are deleted after it.
+ */
+export function useTestRedis(): { readonly prefix: string; readonly redis: Redis } {
+  const suite = { prefix: uniqueRedisPrefix(), redis: undefined as unknown as Redis };
+  beforeAll(() => {
+    suite.redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  });
+  afterAll(async () => {
+    suite.redis.disconnect();
+    await cleanupRedisPrefix(suite.prefix);
+  });
+  return suite;
+}
+
+/** Connections for BullMQ (no per-request retry limit) to the test Redis, remembered so a suite can drop them all. */
+export class TestRedisConnections {
+  readonly all: Redis[] = [];
+
+  readonly connect = (): Redis => {
+    const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    this.all.push(redis);
+    return redis;
+  };
+
+  disconnectAll(): void {
+    for (const redis of this.all) redis.disconnect();
+  }
+}
