@@ -12,7 +12,8 @@ export interface StoreCursor {
   purgedThrough: number;
 }
 
-interface EventRow {
+/** A herald_events row as the store selects it (ids as text). */
+export interface EventRow {
   user_id: string;
   id: string;
   type: string;

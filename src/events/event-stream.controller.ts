@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { TAG_ID_PATTERN } from '@herald/contracts';
 import type { Request, Response } from 'express';
@@ -11,6 +11,17 @@ import { ApiEventStream } from '../openapi/event-stream';
 import { EventStreamService } from './event-stream.service';
 import { OperationLookup } from './operation-lookup';
 import { parseStreamQuery } from './stream-query';
+
+/** The documentation of a view of the operations tagged with a workflowId or an agentId. */
+function ApiTaggedStream(tag: 'workflowId' | 'agentId'): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({ summary: `Events of the caller's operations tagged with this ${tag}` }),
+    ApiParam({ name: 'id', description: tag, schema: { type: 'string', pattern: TAG_ID_PATTERN.source } }),
+    ApiEventStream({
+      errors: { 400: `Malformed ${tag}, Last-Event-ID or lastEventId, unknown event type in \`types\`, unknown query parameter` },
+    }),
+  );
+}
 
 /**
  * The four SSE views. They write the response themselves (not @Sse) because
@@ -67,11 +78,7 @@ export class EventStreamController {
   }
 
   @Get('workflows/:id')
-  @ApiOperation({ summary: "Events of the caller's operations tagged with this workflowId" })
-  @ApiParam({ name: 'id', description: 'workflowId', schema: { type: 'string', pattern: TAG_ID_PATTERN.source } })
-  @ApiEventStream({
-    errors: { 400: 'Malformed workflowId, Last-Event-ID or lastEventId, unknown event type in `types`, unknown query parameter' },
-  })
+  @ApiTaggedStream('workflowId')
   workflow(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,
@@ -85,11 +92,7 @@ export class EventStreamController {
   }
 
   @Get('agents/:id')
-  @ApiOperation({ summary: "Events of the caller's operations tagged with this agentId" })
-  @ApiParam({ name: 'id', description: 'agentId', schema: { type: 'string', pattern: TAG_ID_PATTERN.source } })
-  @ApiEventStream({
-    errors: { 400: 'Malformed agentId, Last-Event-ID or lastEventId, unknown event type in `types`, unknown query parameter' },
-  })
+  @ApiTaggedStream('agentId')
   agent(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id') id: string,

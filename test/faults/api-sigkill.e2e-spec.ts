@@ -1,11 +1,9 @@
 import { randomInt } from 'node:crypto';
-import { Cluster, startCluster, withProcessOutput } from '../distributed/support/cluster';
-import { HeraldApi } from '../distributed/support/herald-api';
-import { CommittedIds, runPublisher } from '../distributed/support/publisher';
+import { Cluster, withProcessOutput } from '../distributed/support/cluster';
 import { Rng } from '../distributed/support/random';
 import { sleep } from '../distributed/support/time';
-import { storedIds, sequenceProblems, waitForCatchUp } from './support/failover-check';
-import { FailoverClient } from './support/failover-client';
+import { FailoverRun, startApiPair } from './support/api-failover';
+import { sequenceProblems } from './support/failover-check';
 
 // An API process dies outright (SIGKILL: no shutdown hook, sockets cut by the
 // kernel) while a few hundred clients stream from it and events keep being
@@ -21,8 +19,7 @@ describe('API process SIGKILL with a few hundred clients connected', () => {
   let cluster: Cluster;
 
   beforeAll(async () => {
-    // The publisher writes for every user under one token: its request budget must not shape the run.
-    cluster = await startCluster({ apis: 2, workers: 0, env: { RATE_LIMIT_PER_MINUTE: '100000000' } });
+    cluster = await startApiPair();
   }, 90_000);
 
   afterAll(async () => {
@@ -33,32 +30,21 @@ describe('API process SIGKILL with a few hundred clients connected', () => {
     withProcessOutput(cluster, async () => {
       process.stdout.write(`api sigkill: seed ${SEED} (replay with HERALD_TEST_SEED=${SEED})\n`);
       const rng = new Rng(SEED);
-      const [victim, survivor] = cluster.apis;
-      const urls = cluster.apis.map((p) => p.url);
-      const users = Array.from({ length: USERS }, (_, i) => `sigkill-user-${i}`);
-      const clients = users.flatMap((userId) =>
-        Array.from(
-          { length: CLIENTS_PER_USER },
-          (_, k) => new FailoverClient(userId, urls, cluster.token(userId), k % 2, () => rng.int(0, 250)),
-        ),
-      );
-      await Promise.all(clients.map((c) => c.start()));
-
-      const publisher = new HeraldApi(survivor.url, cluster.token('sigkill-publisher', { scopes: ['events:publish'] }));
-      const committed: CommittedIds = new Map();
-      let writing = true;
-      const writers = Array.from({ length: WRITERS }, (_, w) =>
-        runPublisher(w, [publisher], users, rng.fork(w), committed, () => !writing),
-      );
+      const run = new FailoverRun(cluster, {
+        name: 'sigkill',
+        rng,
+        users: USERS,
+        clientsPerUser: CLIENTS_PER_USER,
+        writers: WRITERS,
+        reconnectDelayMs: () => rng.int(0, 250),
+      });
+      const { clients } = run;
+      await run.start();
       await sleep(1500);
-      await victim.kill('SIGKILL');
+      await run.victim.kill('SIGKILL');
       await sleep(2500);
-      writing = false;
-      const published = (await Promise.all(writers)).reduce((a, b) => a + b, 0);
-
-      const stored = await storedIds(cluster.db.url, users);
-      await waitForCatchUp(clients, stored);
-      await Promise.all(clients.map((c) => c.stop()));
+      const published = await run.stopWriting();
+      const stored = await run.settle();
 
       const onVictim = clients.filter((c) => c.ends.some((e) => e.api === 0));
       process.stdout.write(

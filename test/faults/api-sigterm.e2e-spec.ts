@@ -1,12 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { Cluster, startCluster, withProcessOutput } from '../distributed/support/cluster';
-import { HeraldApi } from '../distributed/support/herald-api';
-import { CommittedIds, runPublisher } from '../distributed/support/publisher';
+import { Cluster, withProcessOutput } from '../distributed/support/cluster';
 import { Rng } from '../distributed/support/random';
 import { sleep } from '../distributed/support/time';
+import { FailoverRun, startApiPair } from './support/api-failover';
 import { eventually } from './support/eventually';
-import { storedIds, sequenceProblems, waitForCatchUp } from './support/failover-check';
-import { FailoverClient } from './support/failover-client';
+import { sequenceProblems } from './support/failover-check';
 
 // A deploy stops an API process with SIGTERM while clients stream from it:
 // it stops accepting connections first, then ends every stream properly
@@ -35,8 +33,7 @@ describe('API process SIGTERM', () => {
   let cluster: Cluster;
 
   beforeAll(async () => {
-    // The publisher writes for every user under one token: its request budget must not shape the run.
-    cluster = await startCluster({ apis: 2, workers: 0, env: { RATE_LIMIT_PER_MINUTE: '100000000' } });
+    cluster = await startApiPair();
   }, 90_000);
 
   afterAll(async () => {
@@ -46,21 +43,15 @@ describe('API process SIGTERM', () => {
   it('stops accepting, ends its streams at once so clients resume on the other process, and exits', () =>
     withProcessOutput(cluster, async () => {
       process.stdout.write(`api sigterm: seed ${SEED} (replay with HERALD_TEST_SEED=${SEED})\n`);
-      const rng = new Rng(SEED);
-      const [victim, survivor] = cluster.apis;
-      const urls = cluster.apis.map((p) => p.url);
-      const users = Array.from({ length: USERS }, (_, i) => `sigterm-user-${i}`);
-      const clients = users.flatMap((userId) =>
-        Array.from({ length: CLIENTS_PER_USER }, (_, k) => new FailoverClient(userId, urls, cluster.token(userId), k % 2)),
-      );
-      await Promise.all(clients.map((c) => c.start()));
-
-      const publisher = new HeraldApi(survivor.url, cluster.token('sigterm-publisher', { scopes: ['events:publish'] }));
-      const committed: CommittedIds = new Map();
-      let writing = true;
-      const writers = Array.from({ length: WRITERS }, (_, w) =>
-        runPublisher(w, [publisher], users, rng.fork(w), committed, () => !writing),
-      );
+      const run = new FailoverRun(cluster, {
+        name: 'sigterm',
+        rng: new Rng(SEED),
+        users: USERS,
+        clientsPerUser: CLIENTS_PER_USER,
+        writers: WRITERS,
+      });
+      const { clients, victim } = run;
+      await run.start();
       await sleep(1000);
       const stoppedAt = Date.now();
       const stopping = victim.kill('SIGTERM');
@@ -69,12 +60,8 @@ describe('API process SIGTERM', () => {
       await stopping;
       const exitedAfterMs = Date.now() - stoppedAt;
       await sleep(1000);
-      writing = false;
-      await Promise.all(writers);
-
-      const stored = await storedIds(cluster.db.url, users);
-      await waitForCatchUp(clients, stored);
-      await Promise.all(clients.map((c) => c.stop()));
+      await run.stopWriting();
+      const stored = await run.settle();
 
       const onVictim = clients.filter((c) => c.ends.length > 0);
       const ends = onVictim.map((c) => c.ends[0]);

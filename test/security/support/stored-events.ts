@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import type { EventRow } from '../../../src/events/event-store';
 
 /** A stored event as the envelope a client must receive for it. */
 export interface StoredEnvelope {
@@ -16,16 +17,7 @@ export async function storedEnvelopesByUser(databaseUrl: string): Promise<Map<st
   const pg = new Client({ connectionString: databaseUrl });
   await pg.connect();
   try {
-    const { rows } = await pg.query<{
-      user_id: string;
-      id: string;
-      type: string;
-      operation_id: string | null;
-      workflow_id: string | null;
-      agent_id: string | null;
-      data: string;
-      created_at: Date;
-    }>(
+    const { rows } = await pg.query<EventRow>(
       `SELECT user_id, id::text AS id, type, operation_id::text AS operation_id, workflow_id, agent_id, data, created_at
          FROM herald_events ORDER BY user_id, herald_events.id`,
     );
@@ -35,7 +27,7 @@ export async function storedEnvelopesByUser(databaseUrl: string): Promise<Map<st
       list.push({
         id: r.id,
         type: r.type,
-        ts: r.created_at.toISOString(),
+        ts: new Date(r.created_at).toISOString(),
         operationId: r.operation_id,
         workflowId: r.workflow_id,
         agentId: r.agent_id,
