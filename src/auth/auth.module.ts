@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { ScopeGuard } from './scope.guard';
@@ -10,7 +9,6 @@ import { ScopeGuard } from './scope.guard';
  * scope guard listed second always sees the user the JWT guard put on the request.
  */
 @Module({
-  imports: [PassportModule],
   providers: [
     JwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },

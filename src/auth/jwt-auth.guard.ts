@@ -1,35 +1,38 @@
-import { ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
-import { AuthenticatedUser } from './authenticated-user';
+import type { Request } from 'express';
+import { ApiError } from '../common/api-error';
+import { JwtStrategy } from './jwt.strategy';
 import { IS_PUBLIC_KEY } from './public.decorator';
-import { unauthorized } from './token-error';
 
 /**
  * The global guard: every route needs a valid JWT unless marked @Public().
- * It runs before the handler, so a bad token is refused before any stream byte is written.
+ * It runs before the handler, so a bad token is refused before any stream byte
+ * is written. It decides synchronously (see JwtStrategy), so Nest's guard chain
+ * awaits nothing for it.
  */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
+export class JwtAuthGuard implements CanActivate {
   private readonly logger = new Logger(JwtAuthGuard.name);
 
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly strategy: JwtStrategy,
+  ) {}
 
-  override canActivate(context: ExecutionContext): Promise<boolean> | boolean {
+  canActivate(context: ExecutionContext): boolean {
     const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (isPublic) return true;
-    return super.canActivate(context) as Promise<boolean>;
-  }
-
-  override handleRequest<TUser = AuthenticatedUser>(error: unknown, user: TUser | false, info: unknown): TUser {
-    if (!error && user) return user;
-    const refusal = unauthorized(error ?? info);
-    this.logger.debug(`refused: ${refusal.message}`);
-    throw refusal;
+    const request = context.switchToHttp().getRequest<Request>();
+    try {
+      request.user = this.strategy.authenticateRequest(request);
+    } catch (error) {
+      if (error instanceof ApiError) this.logger.debug(`refused: ${error.message}`);
+      throw error;
+    }
+    return true;
   }
 }

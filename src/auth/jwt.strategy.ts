@@ -1,12 +1,11 @@
 import { createPublicKey, createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
-import { ExtractJwt, JwtFromRequestFunction, Strategy } from 'passport-jwt';
+import { ExtractJwt, JwtFromRequestFunction, Strategy, VerifiedCallback } from 'passport-jwt';
 import { HERALD_CONFIG } from '../config/config.module';
 import { HeraldConfig } from '../config/herald-config';
 import { AuthenticatedUser } from './authenticated-user';
-import { invalidToken } from './token-error';
+import { invalidToken, unauthorized } from './token-error';
 import { isValidUserId } from './user-id';
 
 export interface JwtPayload {
@@ -21,8 +20,18 @@ export interface JwtPayload {
 const SECRET_ALGORITHMS = ['HS256' as const];
 const PUBLIC_KEY_ALGORITHMS = ['RS256' as const, 'ES256' as const];
 
+/**
+ * passport-jwt's strategy, run without passport's middleware. `@nestjs/passport`
+ * builds a new passport middleware, a promise and their closures for every
+ * request and adds passport's helpers (login, logout, …) to the request: about
+ * 15 KB allocated per request, a good part of what a stream handshake left
+ * behind in the old generation (npm run bench, idle). Here the strategy's own
+ * `authenticate` runs on a per-request object carrying the three callbacks
+ * passport would add, and decides before it returns: the key is static and
+ * jsonwebtoken verifies synchronously.
+ */
 @Injectable()
-export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+export class JwtStrategy extends Strategy {
   constructor(@Inject(HERALD_CONFIG) config: HeraldConfig) {
     const { secret, publicKey, issuer, audience } = config.jwt;
     const key = secret ?? publicKey;
@@ -33,34 +42,58 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     // PEM public key on every verify and builds the secret key from the failure,
     // which made JWT checks a fifth of the API's CPU while streams were opening.
     const keyObject = secret ? createSecretKey(Buffer.from(secret)) : createPublicKey(key);
-    super({
-      jwtFromRequest: ExtractJwt.fromExtractors([ExtractJwt.fromAuthHeaderAsBearerToken(), fromAccessTokenQuery]),
-      // passport-jwt hands the key to jsonwebtoken untouched; its types predate KeyObject.
-      secretOrKey: keyObject as unknown as Buffer,
-      algorithms: secret ? SECRET_ALGORITHMS : PUBLIC_KEY_ALGORITHMS,
-      issuer: issuer ?? undefined,
-      audience: audience ?? undefined,
-      ignoreExpiration: false,
-    });
+    super(
+      {
+        jwtFromRequest: ExtractJwt.fromExtractors([ExtractJwt.fromAuthHeaderAsBearerToken(), fromAccessTokenQuery]),
+        // passport-jwt hands the key to jsonwebtoken untouched; its types predate KeyObject.
+        secretOrKey: keyObject as unknown as Buffer,
+        algorithms: secret ? SECRET_ALGORITHMS : PUBLIC_KEY_ALGORITHMS,
+        issuer: issuer ?? undefined,
+        audience: audience ?? undefined,
+        ignoreExpiration: false,
+      },
+      verifyPayload,
+    );
   }
 
-  validate(payload: JwtPayload): AuthenticatedUser {
-    if (payload.sub === undefined) throw invalidToken('invalid token: no sub claim');
-    if (!isValidUserId(payload.sub)) {
-      throw invalidToken('invalid token: sub must be a string of 1–256 characters without control characters');
-    }
-    return {
-      userId: payload.sub,
-      scopes: parseScopes(payload.scope),
-      expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null,
+  /** The caller the request's token names; throws the 401 to answer otherwise. */
+  authenticateRequest(request: Request): AuthenticatedUser {
+    let user: AuthenticatedUser | undefined;
+    let refusal: unknown;
+    let answered = false;
+    const attempt = Object.create(this) as Strategy;
+    attempt.success = (verified: AuthenticatedUser) => {
+      answered = true;
+      user = verified;
     };
+    attempt.fail = attempt.error = (reason: unknown) => {
+      answered = true;
+      refusal = reason;
+    };
+    attempt.authenticate(request);
+    if (!answered) throw new Error('passport-jwt did not decide synchronously');
+    if (!user) throw unauthorized(refusal);
+    return user;
   }
+}
+
+function verifyPayload(payload: JwtPayload, done: VerifiedCallback): void {
+  if (payload.sub === undefined) return done(invalidToken('invalid token: no sub claim'), false);
+  if (!isValidUserId(payload.sub)) {
+    return done(invalidToken('invalid token: sub must be a string of 1–256 characters without control characters'), false);
+  }
+  done(null, {
+    userId: payload.sub,
+    scopes: parseScopes(payload.scope),
+    expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null,
+  } satisfies AuthenticatedUser);
 }
 
 /** EventSource cannot send headers, so browsers pass the token as `?access_token=`. */
 const fromAccessTokenQuery: JwtFromRequestFunction = (request: Request) => {
-  const url = new URL(request.originalUrl ?? request.url ?? '/', 'http://herald.invalid');
-  return url.searchParams.get('access_token');
+  const url = request.originalUrl ?? request.url ?? '';
+  const query = url.indexOf('?');
+  return query === -1 ? null : new URLSearchParams(url.slice(query + 1)).get('access_token');
 };
 
 /** OAuth-style space-separated string, or an array as some issuers emit. */

@@ -5,10 +5,11 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
 import { HeraldConfig } from '../config/herald-config';
 import { configureHttp } from './configure-http';
+import { HeraldExpressAdapter } from './express-adapter';
 
 /** The HTTP application of the api and all roles, configured as main.ts runs it (tests boot it the same way). */
 export async function createHttpApp(config: HeraldConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRole(config), new HeraldExpressAdapter(), {
     bufferLogs: true,
     bodyParser: false,
     // Nest would otherwise log and process.exit(1) on a boot failure: main.ts

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { ConnectionLimiter } from './connection-limiter';
 import { RedisOutage } from './redis-outage';
+import { defineScript, RedisScript } from './redis-script';
 
 const LEASE_MS = 45_000;
 
@@ -25,6 +26,7 @@ return #KEYS`;
 /** Per-user connection leases in a Redis sorted set scored by expiry, shared by every API process. */
 export class RedisConnectionLimiter extends ConnectionLimiter {
   private readonly outage: RedisOutage;
+  private readonly acquireLease: RedisScript;
 
   constructor(
     private readonly redis: Redis,
@@ -32,6 +34,7 @@ export class RedisConnectionLimiter extends ConnectionLimiter {
   ) {
     super();
     this.outage = new RedisOutage(redis);
+    this.acquireLease = defineScript(redis, 'heraldAcquireLease', ACQUIRE);
   }
 
   acquire(userId: string, connectionId: string, limit: number): Promise<boolean> {
@@ -40,17 +43,8 @@ export class RedisConnectionLimiter extends ConnectionLimiter {
 
   private async lease(userId: string, connectionId: string, limit: number): Promise<boolean> {
     const now = Date.now();
-    const result = await this.redis.eval(
-      ACQUIRE,
-      1,
-      this.key(userId),
-      String(now),
-      String(now + LEASE_MS),
-      String(limit),
-      connectionId,
-      String(LEASE_MS),
-    );
-    return result === 1;
+    // EVALSHA: the script body travels only when Redis does not know it yet.
+    return (await this.acquireLease(this.key(userId), now, now + LEASE_MS, limit, connectionId, LEASE_MS)) === 1;
   }
 
   async release(userId: string, connectionId: string): Promise<void> {
