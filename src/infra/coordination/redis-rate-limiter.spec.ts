@@ -37,3 +37,32 @@ describe('RedisRateLimiter (real Redis)', () => {
     expect((await limiter.consume('user:short', 1, windowMs)).allowed).toBe(true);
   });
 });
+
+describe('RedisRateLimiter batching (real Redis)', () => {
+  const suite = useTestRedis();
+
+  it('sends the checks of one turn of the event loop as one command, and still allows exactly `limit`, first come first served', async () => {
+    const limiter = new RedisRateLimiter(suite.redis, suite.prefix);
+    await suite.redis.ping(); // connected: a command queued before that would be sent twice through sendCommand
+    const sent: string[] = [];
+    const original = suite.redis.sendCommand.bind(suite.redis);
+    const spy = jest.spyOn(suite.redis, 'sendCommand').mockImplementation((command) => {
+      sent.push(command.name);
+      return original(command);
+    });
+    try {
+      const decisions = await Promise.all([
+        ...Array.from({ length: 8 }, () => limiter.consume('user:burst', 5, 60_000)),
+        ...Array.from({ length: 3 }, () => limiter.consume('user:other', 5, 60_000)),
+      ]);
+      expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, true, true, false, false, false, true, true, true]);
+      expect(sent.filter((name) => name === 'evalsha' || name === 'eval')).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
+    // The next turn counts on from there.
+    expect((await limiter.consume('user:other', 5, 60_000)).allowed).toBe(true);
+    expect((await limiter.consume('user:other', 5, 60_000)).allowed).toBe(true);
+    expect((await limiter.consume('user:other', 5, 60_000)).allowed).toBe(false);
+  });
+});
