@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { Cluster, withProcessOutput } from '../distributed/support/cluster';
+import { withProcessOutput } from '../distributed/support/cluster';
 import { Rng } from '../distributed/support/random';
 import { sleep } from '../distributed/support/time';
-import { FailoverRun, startApiPair } from './support/api-failover';
+import { FailoverRun, useApiPair } from './support/api-failover';
 import { sequenceProblems } from './support/failover-check';
 
 // An API process dies outright (SIGKILL: no shutdown hook, sockets cut by the
@@ -16,21 +16,13 @@ const CLIENTS_PER_USER = 10;
 const WRITERS = 4;
 
 describe('API process SIGKILL with a few hundred clients connected', () => {
-  let cluster: Cluster;
-
-  beforeAll(async () => {
-    cluster = await startApiPair();
-  }, 90_000);
-
-  afterAll(async () => {
-    await cluster?.stop();
-  }, 60_000);
+  const apiPair = useApiPair();
 
   it('every client reconnects to the other process and receives the stored sequence, no gap, no repeat', () =>
-    withProcessOutput(cluster, async () => {
+    withProcessOutput(apiPair(), async () => {
       process.stdout.write(`api sigkill: seed ${SEED} (replay with HERALD_TEST_SEED=${SEED})\n`);
       const rng = new Rng(SEED);
-      const run = new FailoverRun(cluster, {
+      const run = new FailoverRun(apiPair(), {
         name: 'sigkill',
         rng,
         users: USERS,

@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { Cluster, withProcessOutput } from '../distributed/support/cluster';
+import { withProcessOutput } from '../distributed/support/cluster';
 import { Rng } from '../distributed/support/random';
 import { sleep } from '../distributed/support/time';
-import { FailoverRun, startApiPair } from './support/api-failover';
+import { FailoverRun, useApiPair } from './support/api-failover';
 import { eventually } from './support/eventually';
 import { sequenceProblems } from './support/failover-check';
 
@@ -30,20 +30,12 @@ async function newRequestOutcome(url: string): Promise<string> {
 }
 
 describe('API process SIGTERM', () => {
-  let cluster: Cluster;
-
-  beforeAll(async () => {
-    cluster = await startApiPair();
-  }, 90_000);
-
-  afterAll(async () => {
-    await cluster?.stop();
-  }, 60_000);
+  const apiPair = useApiPair();
 
   it('stops accepting, ends its streams at once so clients resume on the other process, and exits', () =>
-    withProcessOutput(cluster, async () => {
+    withProcessOutput(apiPair(), async () => {
       process.stdout.write(`api sigterm: seed ${SEED} (replay with HERALD_TEST_SEED=${SEED})\n`);
-      const run = new FailoverRun(cluster, {
+      const run = new FailoverRun(apiPair(), {
         name: 'sigterm',
         rng: new Rng(SEED),
         users: USERS,

@@ -6,9 +6,20 @@ import { HeraldProcess } from '../../support/herald-process';
 import { storedIds, waitForCatchUp } from './failover-check';
 import { FailoverClient } from './failover-client';
 
-/** Two API processes and no worker; the publisher writes for every user under one token, so its request budget must not shape the run. */
-export function startApiPair(): Promise<Cluster> {
-  return startCluster({ apis: 2, workers: 0, env: { RATE_LIMIT_PER_MINUTE: '100000000' } });
+/**
+ * Two API processes and no worker for the suite, stopped after it; the
+ * publisher writes for every user under one token, so its request budget must
+ * not shape the run. Returns the running cluster's getter.
+ */
+export function useApiPair(): () => Cluster {
+  let cluster: Cluster | undefined;
+  beforeAll(async () => {
+    cluster = await startCluster({ apis: 2, workers: 0, env: { RATE_LIMIT_PER_MINUTE: '100000000' } });
+  }, 90_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  }, 60_000);
+  return () => cluster!;
 }
 
 export interface FailoverRunOptions {
