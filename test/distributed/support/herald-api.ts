@@ -1,13 +1,4 @@
-import type { Operation, OperationAccepted, StartOperationRequest } from '@herald/contracts';
-
-export interface PublishRequest {
-  userId: string;
-  type: string;
-  data: Record<string, unknown>;
-  operationId?: string;
-  workflowId?: string;
-  agentId?: string;
-}
+import type { Operation, OperationAccepted, PublishEventRequest, StartOperationRequest } from '@herald/contracts';
 
 /** The REST calls the distributed tests make, against one API process, as one token. */
 export class HeraldApi {
@@ -28,7 +19,7 @@ export class HeraldApi {
     return this.call('POST', `/api/operations/${id}/cancel`, undefined, 202);
   }
 
-  async publish(body: PublishRequest): Promise<string> {
+  async publish(body: PublishEventRequest): Promise<string> {
     const { id } = await this.call<{ id: string }>('POST', '/api/events', body, 201);
     return id;
   }
