@@ -96,17 +96,28 @@ function findRepoRoot(): string {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+// Below Linux's ephemeral range (32768–60999 by default): a port the kernel
+// picked with listen(0) is one it also hands to outgoing connections, and the
+// tests open thousands of those, so between the check and the server's own
+// listen such a port could be taken and the server would die of EADDRINUSE.
+const PORT_RANGE = { from: 20_000, to: 32_000 };
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** A free TCP port on 127.0.0.1, chosen at random outside the range the kernel gives outgoing connections. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = PORT_RANGE.from + Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port found between ${PORT_RANGE.from} and ${PORT_RANGE.to}`);
 }
 
 function buildEnv(opts: StartHeraldOptions, port: number): { env: NodeJS.ProcessEnv; dataDir?: string } {
