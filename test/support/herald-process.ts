@@ -213,7 +213,9 @@ export async function startHerald(opts: StartHeraldOptions): Promise<HeraldProce
       const onLine = (line: string) => matches(line) && done(null, line);
       const timer = setTimeout(() => done(new Error(`no output matching ${pattern} within ${timeoutMs} ms`)), timeoutMs);
       listeners.add(onLine);
-      void exited.then(() => listeners.has(onLine) && done(new Error(`process exited before printing ${pattern}`)));
+      void exited.then(
+        () => listeners.has(onLine) && done(new Error(`process exited before printing ${pattern}\n--- last output ---\n${output()}`)),
+      );
     });
 
   const proc: HeraldProcess = {
