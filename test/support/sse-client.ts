@@ -46,7 +46,8 @@ export interface CollectOptions {
   reconnect?: boolean;
 }
 
-function toCollected(ev: MessageEvent): CollectedEvent {
+/** A received EventSource event as the tests keep it: its data, and the data parsed as JSON when it is JSON. */
+export function toCollected(ev: MessageEvent): CollectedEvent {
   const data = String(ev.data);
   let json: unknown;
   try {

@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Channel, createChannel, createSession } from 'better-sse';
+import { readBody } from '../../support/read-body';
 
 // Peer baseline: better-sse on node:http as its documentation shows it, one
 // channel per user. Nothing is stored, so a resume cannot be served; the
@@ -19,15 +20,6 @@ function channelOf(userId: string): Channel {
     channel = created;
   }
   return channel;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on('data', (part: Buffer) => parts.push(part));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

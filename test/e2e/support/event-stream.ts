@@ -1,5 +1,5 @@
 import { EventSource } from 'eventsource';
-import { CollectedEvent, KNOWN_EVENT_TYPES } from '../../support/sse-client';
+import { CollectedEvent, KNOWN_EVENT_TYPES, toCollected } from '../../support/sse-client';
 
 export interface EventStreamOptions {
   token: string;
@@ -40,14 +40,7 @@ export function openEventStream(url: string, opts: EventStreamOptions): EventStr
   };
   for (const type of new Set<string>([...KNOWN_EVENT_TYPES, ...(opts.types ?? [])])) {
     es.addEventListener(type, (ev: MessageEvent) => {
-      const data = String(ev.data);
-      let json: unknown;
-      try {
-        json = JSON.parse(data);
-      } catch {
-        json = undefined;
-      }
-      events.push({ type: ev.type, data, lastEventId: ev.lastEventId, json });
+      events.push(toCollected(ev));
       notify();
     });
   }
