@@ -1,9 +1,11 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
 import { HeraldConfig } from '../config/herald-config';
+import { AccessLog } from '../logging/access-log';
+import { accessLogMiddleware } from '../logging/access-log.middleware';
+import { HeraldLogger } from '../logging/herald-logger';
 import { configureHttp } from './configure-http';
 import { HeraldExpressAdapter } from './express-adapter';
 
@@ -20,7 +22,9 @@ export async function createHttpApp(config: HeraldConfig): Promise<NestExpressAp
     // open streams were already ended (ConnectionRegistry) so clients can reconnect elsewhere.
     forceCloseConnections: true,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(HeraldLogger));
+  // Before configureHttp mounts the body parsers, so a body they reject still gets its access line.
+  app.use(accessLogMiddleware(app.get(AccessLog)));
   app.enableShutdownHooks();
   configureHttp(app, config);
   return app;
@@ -29,7 +33,7 @@ export async function createHttpApp(config: HeraldConfig): Promise<NestExpressAp
 /** The worker role: no HTTP server, just the job consumer. */
 export async function createWorkerContext(config: HeraldConfig): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(AppModule.forRole(config), { bufferLogs: true, abortOnError: false });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(HeraldLogger));
   app.enableShutdownHooks();
   return app;
 }
