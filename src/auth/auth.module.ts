@@ -14,5 +14,6 @@ import { ScopeGuard } from './scope.guard';
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: ScopeGuard },
   ],
+  exports: [JwtStrategy],
 })
 export class AuthModule {}

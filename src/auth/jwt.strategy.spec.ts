@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { Strategy } from 'passport-jwt';
 import { ApiError } from '../common/api-error';
 import { loadConfig } from '../config/load-config';
 import { JwtStrategy } from './jwt.strategy';
@@ -49,5 +50,47 @@ describe('JwtStrategy.authenticateRequest', () => {
     const error = refusal(() => strategy.authenticateRequest(req));
     expect(error.getStatus()).toBe(401);
     expect(error.code).toBe(code);
+  });
+});
+
+describe('JwtStrategy: tokens that verified before', () => {
+  const token = (userId: string, extra: Partial<Parameters<typeof signToken>[0]> = {}) => signToken({ secret: SECRET, userId, ...extra });
+
+  afterEach(() => jest.useRealTimers());
+
+  it('answers a repeated token without verifying it again, with the same caller', () => {
+    const strategy = new JwtStrategy(loadConfig({ JWT_SECRET: SECRET }));
+    const verify = jest.spyOn(Strategy.prototype, 'authenticate');
+    const t = token('alice', { scopes: ['events:publish'] });
+    const first = strategy.authenticateRequest(requestWith('/api/events', `Bearer ${t}`));
+    const again = strategy.authenticateRequest(requestWith(`/api/events/stream?access_token=${t}`));
+    expect(again).toEqual(first);
+    expect(verify).toHaveBeenCalledTimes(1);
+    verify.mockRestore();
+  });
+
+  it('refuses a remembered token once it has expired', () => {
+    jest.useFakeTimers({ now: Date.now() });
+    const strategy = new JwtStrategy(loadConfig({ JWT_SECRET: SECRET }));
+    const t = token('alice', { ttlSeconds: 60 });
+    expect(strategy.authenticateRequest(requestWith('/s', `Bearer ${t}`)).userId).toBe('alice');
+    jest.advanceTimersByTime(61_000);
+    expect(refusal(() => strategy.authenticateRequest(requestWith('/s', `Bearer ${t}`))).code).toBe('TOKEN_EXPIRED');
+  });
+
+  it('keeps refusing a bad token (refusals are not remembered as callers)', () => {
+    const strategy = new JwtStrategy(loadConfig({ JWT_SECRET: SECRET }));
+    const forged = signToken({ secret: `${SECRET}-other`, userId: 'mallory' });
+    for (let i = 0; i < 3; i++) {
+      expect(refusal(() => strategy.authenticateRequest(requestWith('/s', `Bearer ${forged}`))).code).toBe('INVALID_TOKEN');
+    }
+  });
+
+  it('hands out a caller nobody can change for the next request', () => {
+    const strategy = new JwtStrategy(loadConfig({ JWT_SECRET: SECRET }));
+    const t = token('alice', { scopes: ['read'] });
+    const user = strategy.authenticateRequest(requestWith('/s', `Bearer ${t}`));
+    expect(() => user.scopes.push('events:publish')).toThrow(TypeError);
+    expect(strategy.authenticateRequest(requestWith('/s', `Bearer ${t}`)).scopes).toEqual(['read']);
   });
 });

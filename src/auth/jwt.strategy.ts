@@ -7,6 +7,7 @@ import { HeraldConfig } from '../config/herald-config';
 import { AuthenticatedUser } from './authenticated-user';
 import { invalidToken, unauthorized } from './token-error';
 import { isValidUserId } from './user-id';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 export interface JwtPayload {
   sub?: unknown;
@@ -20,6 +21,15 @@ export interface JwtPayload {
 const SECRET_ALGORITHMS = ['HS256' as const];
 const PUBLIC_KEY_ALGORITHMS = ['RS256' as const, 'ES256' as const];
 
+/** EventSource cannot send headers, so browsers pass the token as `?access_token=`. */
+const fromAccessTokenQuery: JwtFromRequestFunction = (request: Request) => {
+  const url = request.originalUrl ?? request.url ?? '';
+  const query = url.indexOf('?');
+  return query === -1 ? null : new URLSearchParams(url.slice(query + 1)).get('access_token');
+};
+
+const extractToken = ExtractJwt.fromExtractors([ExtractJwt.fromAuthHeaderAsBearerToken(), fromAccessTokenQuery]);
+
 /**
  * passport-jwt's strategy, run without passport's middleware. `@nestjs/passport`
  * builds a new passport middleware, a promise and their closures for every
@@ -32,6 +42,8 @@ const PUBLIC_KEY_ALGORITHMS = ['RS256' as const, 'ES256' as const];
  */
 @Injectable()
 export class JwtStrategy extends Strategy {
+  private readonly verified = new VerifiedTokenCache();
+
   constructor(@Inject(HERALD_CONFIG) config: HeraldConfig) {
     const { secret, publicKey, issuer, audience } = config.jwt;
     const key = secret ?? publicKey;
@@ -44,7 +56,7 @@ export class JwtStrategy extends Strategy {
     const keyObject = secret ? createSecretKey(Buffer.from(secret)) : createPublicKey(key);
     super(
       {
-        jwtFromRequest: ExtractJwt.fromExtractors([ExtractJwt.fromAuthHeaderAsBearerToken(), fromAccessTokenQuery]),
+        jwtFromRequest: extractToken,
         // passport-jwt hands the key to jsonwebtoken untouched; its types predate KeyObject.
         secretOrKey: keyObject as unknown as Buffer,
         algorithms: secret ? SECRET_ALGORITHMS : PUBLIC_KEY_ALGORITHMS,
@@ -58,6 +70,14 @@ export class JwtStrategy extends Strategy {
 
   /** The caller the request's token names; throws the 401 to answer otherwise. */
   authenticateRequest(request: Request): AuthenticatedUser {
+    const token = extractToken(request);
+    const known = token ? this.verified.get(token) : undefined;
+    if (known) return known;
+    const user = this.verify(request);
+    return token ? this.verified.remember(token, user) : user;
+  }
+
+  private verify(request: Request): AuthenticatedUser {
     let user: AuthenticatedUser | undefined;
     let refusal: unknown;
     let answered = false;
@@ -88,13 +108,6 @@ function verifyPayload(payload: JwtPayload, done: VerifiedCallback): void {
     expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null,
   } satisfies AuthenticatedUser);
 }
-
-/** EventSource cannot send headers, so browsers pass the token as `?access_token=`. */
-const fromAccessTokenQuery: JwtFromRequestFunction = (request: Request) => {
-  const url = request.originalUrl ?? request.url ?? '';
-  const query = url.indexOf('?');
-  return query === -1 ? null : new URLSearchParams(url.slice(query + 1)).get('access_token');
-};
 
 /** OAuth-style space-separated string, or an array as some issuers emit. */
 function parseScopes(scope: unknown): string[] {
