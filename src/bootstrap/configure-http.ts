@@ -3,9 +3,13 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { HeraldConfig } from '../config/herald-config';
 import { forwardBodyParserErrors } from '../common/body-parser-errors';
+import { PublishRawRoute } from '../events/publish.raw-route';
+import { HeraldExpressAdapter } from './express-adapter';
 
-/** Body limits, CORS and the OpenAPI document: everything the HTTP app needs beyond its modules. */
+/** Body limits, CORS, the raw routes and the OpenAPI document: everything the HTTP app needs beyond its modules. */
 export function configureHttp(app: NestExpressApplication, config: HeraldConfig): void {
+  const adapter = app.getHttpAdapter();
+  if (adapter instanceof HeraldExpressAdapter) adapter.addRawRoute(app.get(PublishRawRoute));
   app.useBodyParser('json', { limit: config.limits.bodyLimitBytes });
   app.use(forwardBodyParserErrors);
   app.enableCors({

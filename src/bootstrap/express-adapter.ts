@@ -2,6 +2,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { NestApplicationOptions } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { Express } from 'express';
+import { RawRoute } from './raw-route';
 
 /**
  * Nest's Express adapter, with requests and responses born with the
@@ -21,6 +22,7 @@ import type { Express } from 'express';
  */
 export class HeraldExpressAdapter extends ExpressAdapter {
   private forceCloseConnections = false;
+  private readonly rawRoutes: RawRoute[] = [];
 
   override initHttpServer(options: NestApplicationOptions): void {
     if (options?.httpsOptions) return super.initHttpServer(options);
@@ -29,8 +31,19 @@ export class HeraldExpressAdapter extends ExpressAdapter {
     const Response = subclassWithPrototypeOf(ServerResponse, app.response);
     app.request = Request.prototype as Express['request'];
     app.response = Response.prototype as Express['response'];
-    this.setHttpServer(createServer({ IncomingMessage: Request, ServerResponse: Response }, app));
+    const routes = this.rawRoutes;
+    this.setHttpServer(
+      createServer({ IncomingMessage: Request, ServerResponse: Response }, (request, response) => {
+        for (const route of routes) if (route.take(request, response)) return;
+        app(request, response);
+      }),
+    );
     this.forceCloseConnections = options?.forceCloseConnections === true;
+  }
+
+  /** Serves `route` ahead of Express (plain HTTP only: an HTTPS server is Nest's own and passes everything to Express). */
+  addRawRoute(route: RawRoute): void {
+    this.rawRoutes.push(route);
   }
 
   override close(): Promise<unknown> | undefined {

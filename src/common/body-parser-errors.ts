@@ -26,16 +26,20 @@ export function fromBodyParserError(error: unknown): ApiError | null {
   if (!isBodyParserError(error)) return null;
   switch (error.type) {
     case 'entity.too.large':
-      return new ApiError(
-        413,
-        'PAYLOAD_TOO_LARGE',
-        error.limit ? `request body is larger than ${error.limit} bytes` : 'request body is too large',
-      );
+      return payloadTooLarge(error.limit);
     case 'entity.parse.failed':
-      return new ApiError(400, 'INVALID_JSON', 'request body is not valid JSON');
+      return invalidJson();
     default:
       return new ApiError(error.status, codeForStatus(error.status), error.expose ? error.message : 'bad request body');
   }
+}
+
+export function payloadTooLarge(limit?: number): ApiError {
+  return new ApiError(413, 'PAYLOAD_TOO_LARGE', limit ? `request body is larger than ${limit} bytes` : 'request body is too large');
+}
+
+export function invalidJson(): ApiError {
+  return new ApiError(400, 'INVALID_JSON', 'request body is not valid JSON');
 }
 
 /**

@@ -11,6 +11,7 @@ import { MemoryRateLimiter } from '../infra/coordination/memory-rate-limiter';
 import { RateLimiter } from '../infra/coordination/rate-limiter';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { RateLimitGuard } from './rate-limit.guard';
+import { UserRateLimit } from './user-rate-limit';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 const LIMIT = 3;
@@ -34,6 +35,7 @@ class ProbeController {
 @Module({
   providers: [
     { provide: RateLimiter, useFactory: () => new MemoryRateLimiter() },
+    UserRateLimit,
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
 })

@@ -12,6 +12,9 @@ import { EventBus } from './event-bus';
 import { EventWriter } from './event-writer';
 import { StoredEvent } from './stored-event';
 
+/** The scope a token needs to publish events. */
+export const PUBLISH_SCOPE = 'events:publish';
+
 const MAX_DATA_BYTES = 64 * 1024;
 const MAX_TYPE_LENGTH = 64;
 

@@ -9,7 +9,7 @@ import { EVENT_ID_PATTERN, PolledEventsDto, PublishedEventDto } from '../openapi
 import { RequireScope } from '../auth/require-scope.decorator';
 import { PublishEventDto } from './dto/publish-event.dto';
 import { EventPollService } from './event-poll.service';
-import { EventPublisherService } from './event-publisher.service';
+import { EventPublisherService, PUBLISH_SCOPE } from './event-publisher.service';
 import { parsePollQuery } from './poll-query';
 
 @ApiTags('events')
@@ -51,7 +51,7 @@ export class EventsController {
 
   @Post()
   @HttpCode(201)
-  @RequireScope('events:publish')
+  @RequireScope(PUBLISH_SCOPE)
   @ApiOperation({ summary: 'Publish a custom event to a user (service tokens with scope events:publish)' })
   @ApiCreatedResponse({ type: PublishedEventDto, description: 'Stored (unless persistent: false) and delivered to the user\'s streams' })
   @ApiErrors({
@@ -60,6 +60,7 @@ export class EventsController {
     404: 'operationId is not an operation of that user',
     413: 'data larger than 64 KiB, or a body larger than 256 KiB',
   })
+  // Plain requests from services are answered by PublishRawRoute with the same steps; this handler takes the rest.
   publish(@Body() body: PublishEventDto): Promise<PublishedEvent> {
     return this.publisher.publish(body);
   }

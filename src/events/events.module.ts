@@ -10,6 +10,9 @@ import { EventsController } from './events.controller';
 import { OperationLookup } from './operation-lookup';
 import { RetentionPolicy } from './retention-policy';
 import { StreamRouter } from './stream-router';
+import { PublishRawRoute } from './publish.raw-route';
+import { AuthModule } from '../auth/auth.module';
+import { RateLimitModule } from '../common/rate-limit.module';
 
 /** Storage and writing of events: needed by every role. */
 @Module({
@@ -20,9 +23,18 @@ export class EventsCoreModule {}
 
 /** The HTTP side: SSE views, polling and publishing. Only in processes that serve HTTP. */
 @Module({
-  imports: [EventsCoreModule],
+  // AppModule imports AuthModule and RateLimitModule first, so their guards keep their order.
+  imports: [EventsCoreModule, AuthModule, RateLimitModule],
   controllers: [EventStreamController, EventsController],
-  providers: [StreamRouter, ConnectionRegistry, EventStreamService, EventPollService, EventPublisherService, OperationLookup],
+  providers: [
+    StreamRouter,
+    ConnectionRegistry,
+    EventStreamService,
+    EventPollService,
+    EventPublisherService,
+    OperationLookup,
+    PublishRawRoute,
+  ],
   exports: [StreamRouter, ConnectionRegistry],
 })
 export class EventsHttpModule {}
