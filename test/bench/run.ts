@@ -14,7 +14,7 @@ import { replayScenario } from './scenarios/replay';
 import { Scenario } from './scenarios/scenario';
 import { stormScenario } from './scenarios/storm';
 
-// `npm run bench [-- --quick] [--only=idle,fanout] [--targets=herald,better-sse] [--cpu-prof]`:
+// `npm run bench [-- --quick] [--only=idle,fanout] [--targets=herald,better-sse] [--rates=5000,10000] [--cpu-prof]`:
 // starts every server it measures (Herald and both baselines) on 127.0.0.1,
 // one scenario at a time, and writes BENCHMARKS.md (quick and partial runs
 // write under dist/bench/ instead).
@@ -25,6 +25,8 @@ interface Args {
   quick: boolean;
   only: Set<string> | null;
   targets: TargetKind[] | null;
+  /** Fan-out rates to try instead of the profile's ramp: a quicker look at one load while investigating. */
+  rates: number[] | null;
   cpuProf: boolean;
 }
 
@@ -37,10 +39,13 @@ function parseArgs(argv: string[]): Args {
     ...(targets?.split(',') ?? []).filter((kind) => !(kind in TARGET_LABELS)),
   ];
   if (unknown.length > 0) throw new Error(`unknown scenario or target: ${unknown.join(', ')}`);
+  const rates = value('rates')?.split(',').map(Number);
+  if (rates?.some((r) => !Number.isInteger(r) || r <= 0)) throw new Error('--rates takes positive whole events per second, comma-separated');
   return {
     quick: argv.includes('--quick'),
     only: only ? new Set(only.split(',')) : null,
     targets: targets ? (targets.split(',') as TargetKind[]) : null,
+    rates: rates ?? null,
     cpuProf: argv.includes('--cpu-prof'),
   };
 }
@@ -93,7 +98,11 @@ async function runScenario(scenario: Scenario, profile: BenchProfile): Promise<R
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const base = args.quick ? QUICK : FULL;
-  const profile = { ...base, targets: args.targets ?? base.targets };
+  const profile: BenchProfile = {
+    ...base,
+    targets: args.targets ?? base.targets,
+    fanout: { ...base.fanout, rates: args.rates ?? base.fanout.rates },
+  };
   checkFileLimit(profile);
   const root = findRepoRoot();
   const outDir = join(root, 'dist', 'bench');
@@ -112,7 +121,7 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, args.quick ? 'results-quick.json' : 'results.json'), JSON.stringify({ seconds, reports }, null, 2));
   // Only a complete, unprofiled run may replace the published figures.
-  const partial = args.only !== null || args.targets !== null || args.cpuProf;
+  const partial = args.only !== null || args.targets !== null || args.rates !== null || args.cpuProf;
   const file = args.quick
     ? join(outDir, 'BENCHMARKS.quick.md')
     : partial
