@@ -63,9 +63,8 @@ export class EventStore {
    * are brought up to date in the same transaction. The result is aligned with
    * the input: null where an event was dropped.
    *
-   * Three statements at most whatever the batch holds: lock the operations (when
-   * it has operation events), reserve the users' ids and insert the events,
-   * update the operations. Every writer takes
+   * Four statements whatever the batch holds: lock the operations, reserve the
+   * users' ids, insert the events, update the operations. Every writer takes
    * operation rows before counter rows, each in id order, so writers cannot deadlock.
    */
   async appendInTransaction(tx: SqlExecutor, events: NewEvent[]): Promise<(StoredEvent | null)[]> {
@@ -76,39 +75,20 @@ export class EventStore {
     const locks = operationIds.length > 0 ? await this.lockOperations(tx, operationIds) : new Map<string, OperationLock>();
     const kept = keptEvents(events, locks);
     if (kept.every((k) => !k)) return events.map(() => null);
+    const nextIds = await this.reserveIds(tx, events.filter((_, i) => kept[i]));
+
     const now = new Date();
     const ts = now.toISOString();
-    // Each kept event's place among the batch's events of its user: its id is that far past the user's counter.
-    const counts = new Map<string, number>();
-    const rows: unknown[] = [];
-    events.forEach((event, i) => {
-      if (!kept[i]) return;
-      const nth = (counts.get(event.userId) ?? 0) + 1;
-      counts.set(event.userId, nth);
-      rows.push({
-        user_id: event.userId,
-        nth,
-        type: event.type,
-        operation_id: event.operationId ?? null,
-        workflow_id: event.workflowId ?? null,
-        agent_id: event.agentId ?? null,
-        data: JSON.stringify(event.data),
-        expires_at: new Date(now.getTime() + this.retention.retentionMs(event.type)).toISOString(),
-      });
-    });
-    const lastIds = await this.reserveAndInsert(tx, rows, ts);
-
     const aligned: (StoredEvent | null)[] = [];
-    const placed = new Map<string, number>();
-    let row = 0;
+    const rows: unknown[] = [];
     events.forEach((event, i) => {
       if (!kept[i]) {
         aligned.push(null);
         return;
       }
-      const nth = (placed.get(event.userId) ?? 0) + 1;
-      placed.set(event.userId, nth);
-      const seq = lastIds.get(event.userId)! - counts.get(event.userId)! + nth;
+      const seq = nextIds.get(event.userId)!;
+      nextIds.set(event.userId, seq + 1);
+      const dataJson = JSON.stringify(event.data);
       const storedEvent = new StoredEvent(
         event.userId,
         seq,
@@ -116,12 +96,32 @@ export class EventStore {
         event.operationId ?? null,
         event.workflowId ?? null,
         event.agentId ?? null,
-        (rows[row++] as { data: string }).data,
+        dataJson,
         ts,
       );
       aligned.push(storedEvent);
       if (event.operationId) locks.get(event.operationId)?.apply(storedEvent, event.data, now);
+      rows.push({
+        user_id: event.userId,
+        id: seq,
+        type: event.type,
+        operation_id: event.operationId ?? null,
+        workflow_id: event.workflowId ?? null,
+        agent_id: event.agentId ?? null,
+        data: dataJson,
+        expires_at: new Date(now.getTime() + this.retention.retentionMs(event.type)).toISOString(),
+      });
     });
+
+    // One statement for the whole batch; `data` travels as JSON text so NUL and
+    // lone surrogates (escaped by JSON.stringify) survive where jsonb would refuse them.
+    await tx.query(
+      `INSERT INTO herald_events (user_id, id, type, operation_id, workflow_id, agent_id, data, created_at, expires_at)
+       SELECT r.user_id, r.id, r.type, r.operation_id, r.workflow_id, r.agent_id, r.data, $2::timestamptz, r.expires_at
+         FROM json_to_recordset($1::json) AS r(user_id text, id bigint, type text, operation_id uuid,
+              workflow_id text, agent_id text, data text, expires_at timestamptz)`,
+      [JSON.stringify(rows), ts],
+    );
     await applyOperationEvents(tx, [...locks.values()]);
     return aligned;
   }
@@ -142,34 +142,21 @@ export class EventStore {
   }
 
   /**
-   * One statement: takes as many ids per user as the batch has events for it
-   * (an upsert that locks the counter rows, in user order, until commit) and
-   * inserts the events under them. Returns each user's new last id. Rows
-   * travel as one JSON document, and `data` as JSON text inside it, so NUL and
-   * lone surrogates (escaped by JSON.stringify) survive where jsonb would refuse them.
+   * Takes as many ids per user as it has events, in one upsert that locks the
+   * counter rows (in user order) until commit and returns each user's first new id.
    */
-  private async reserveAndInsert(tx: SqlExecutor, rows: unknown[], ts: string): Promise<Map<string, number>> {
-    const reserved = await tx.query<{ user_id: string; last_id: string }>(
-      `WITH batch AS (
-         SELECT * FROM json_to_recordset($1::json) AS r(user_id text, nth bigint, type text, operation_id uuid,
-                workflow_id text, agent_id text, data text, expires_at timestamptz)
-       ), counts AS (
-         SELECT user_id, count(*) AS n FROM batch GROUP BY user_id
-       ), reserved AS (
-         INSERT INTO herald_user_event_counters AS c (user_id, last_id)
-         SELECT user_id, n FROM counts ORDER BY user_id
-         ON CONFLICT (user_id) DO UPDATE SET last_id = c.last_id + EXCLUDED.last_id
-         RETURNING c.user_id, c.last_id
-       ), stored AS (
-         INSERT INTO herald_events (user_id, id, type, operation_id, workflow_id, agent_id, data, created_at, expires_at)
-         SELECT b.user_id, r.last_id - n.n + b.nth, b.type, b.operation_id, b.workflow_id, b.agent_id, b.data,
-                $2::timestamptz, b.expires_at
-           FROM batch b JOIN counts n USING (user_id) JOIN reserved r USING (user_id)
-       )
-       SELECT user_id, last_id::text AS last_id FROM reserved`,
-      [JSON.stringify(rows), ts],
+  private async reserveIds(tx: SqlExecutor, events: NewEvent[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const e of events) counts.set(e.userId, (counts.get(e.userId) ?? 0) + 1);
+    const users = [...counts.keys()].sort();
+    const rows = await tx.query<{ user_id: string; last_id: string }>(
+      `INSERT INTO herald_user_event_counters AS c (user_id, last_id)
+       SELECT u.user_id, u.n FROM unnest($1::text[], $2::bigint[]) AS u(user_id, n) ORDER BY u.user_id
+       ON CONFLICT (user_id) DO UPDATE SET last_id = c.last_id + EXCLUDED.last_id
+       RETURNING c.user_id, c.last_id::text AS last_id`,
+      [users, users.map((u) => counts.get(u)!)],
     );
-    return new Map(reserved.map((r) => [r.user_id, Number(r.last_id)]));
+    return new Map(rows.map((r) => [r.user_id, Number(r.last_id) - counts.get(r.user_id)! + 1]));
   }
 
   /**
