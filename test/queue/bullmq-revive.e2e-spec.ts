@@ -67,7 +67,8 @@ describe('BullmqJobQueue.revive', () => {
 
     behaviour.set(job(1).operationId, 'hold');
     expect((await reviveTwiceAtOnce(1, false)).filter(Boolean)).toHaveLength(1);
-    await eventually(async () => (await stateOf(1)) === 'active', 'the revived run');
+    // BullMQ marks the job active before the worker calls the processor: wait for the run itself.
+    await eventually(async () => (await stateOf(1)) === 'active' && runs.get(job(1).operationId) === 2, 'the revived run');
     expect(await reviveTwiceAtOnce(1, true)).toEqual([false, false]);
     expect(runs.get(job(1).operationId)).toBe(2);
   });
