@@ -34,7 +34,7 @@ export function fromBodyParserError(error: unknown): ApiError | null {
   }
 }
 
-export function payloadTooLarge(limit?: number): ApiError {
+function payloadTooLarge(limit?: number): ApiError {
   return new ApiError(413, 'PAYLOAD_TOO_LARGE', limit ? `request body is larger than ${limit} bytes` : 'request body is too large');
 }
 
