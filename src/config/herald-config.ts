@@ -18,6 +18,8 @@ export interface HeraldConfig {
   redisPrefix: string;
   dataDir: string;
   migrationsRun: boolean;
+  /** Named (server-side prepared) statements; off for a pooler that cannot keep them (PgBouncer before 1.21 in transaction mode). */
+  preparedStatements: boolean;
   jwt: {
     secret: string | null;
     publicKey: string | null;

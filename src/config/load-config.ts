@@ -52,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     redisPrefix: r.string('REDIS_PREFIX', 'herald'),
     dataDir: path.resolve(r.string('HERALD_DATA_DIR', './.herald-data')),
     migrationsRun: r.bool('MIGRATIONS_RUN', true),
+    preparedStatements: r.bool('DATABASE_PREPARED_STATEMENTS', true),
     jwt: {
       secret: jwtSecret,
       publicKey: jwtPublicKey,

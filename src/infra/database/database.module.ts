@@ -6,7 +6,7 @@ import { HeraldConfig } from '../../config/herald-config';
 import { dataSourceOptions } from './data-source-options';
 import { SerializedSqlDatabase } from './serialized-sql-database';
 import { SqlDatabase } from './sql-database';
-import { TypeOrmSqlDatabase } from './typeorm-sql-database';
+import { PgPoolSqlDatabase } from './pg-pool-sql-database';
 
 @Global()
 @Module({
@@ -21,7 +21,9 @@ import { TypeOrmSqlDatabase } from './typeorm-sql-database';
       provide: SqlDatabase,
       inject: [HERALD_CONFIG, getDataSourceToken()],
       useFactory: (config: HeraldConfig, dataSource: DataSource) =>
-        config.mode === 'embedded' ? new SerializedSqlDatabase(dataSource) : new TypeOrmSqlDatabase(dataSource),
+        config.mode === 'embedded'
+          ? new SerializedSqlDatabase(dataSource)
+          : new PgPoolSqlDatabase(dataSource, config.preparedStatements),
     },
   ],
   exports: [SqlDatabase],

@@ -14,13 +14,13 @@ export class SerializedSqlDatabase extends SqlDatabase {
   }
 
   query<T>(sql: string, params?: unknown[]): Promise<T[]> {
-    return this.exclusive(() => this.dataSource.query(sql, params));
+    return this.exclusive(async () => rowsOf<T>(await this.dataSource.query(sql, params)));
   }
 
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return this.exclusive(() =>
       this.dataSource.transaction((manager) =>
-        fn({ query: <R>(sql: string, params?: unknown[]) => manager.query(sql, params) as Promise<R[]> }),
+        fn({ query: async <R>(sql: string, params?: unknown[]) => rowsOf<R>(await manager.query(sql, params)) }),
       ),
     );
   }
@@ -34,4 +34,12 @@ export class SerializedSqlDatabase extends SqlDatabase {
     this.tail = run.catch(() => undefined);
     return run;
   }
+}
+
+/** TypeORM answers UPDATE and DELETE with `[rows, rowCount]`; the port promises rows. */
+function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+    return result[0] as T[];
+  }
+  return result as T[];
 }
