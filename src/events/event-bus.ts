@@ -13,4 +13,10 @@ export abstract class EventBus {
   /** Emits after the bus (re)connects: subscribers re-read what they may have missed. */
   abstract readonly reconnected$: Observable<void>;
   abstract publish(events: StoredEvent[]): Promise<void>;
+  /**
+   * Starts receiving other processes' events into events$. Only a process that
+   * routes streams calls it: a worker only publishes, and receiving (and parsing)
+   * every batch there would cost it as much CPU as its own writes.
+   */
+  abstract listen(): Promise<void>;
 }

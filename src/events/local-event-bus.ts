@@ -8,6 +8,9 @@ export class LocalEventBus extends EventBus {
   readonly events$ = this.subject.asObservable();
   readonly reconnected$ = new Subject<void>().asObservable();
 
+  /** Everything published in this process is already in events$. */
+  async listen(): Promise<void> {}
+
   async publish(events: StoredEvent[]): Promise<void> {
     if (events.length > 0) this.subject.next(events);
   }

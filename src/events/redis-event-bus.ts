@@ -27,27 +27,36 @@ export class RedisEventBus extends EventBus implements OnModuleDestroy {
   readonly events$ = this.subject.asObservable();
   readonly reconnected$ = this.reconnects.asObservable();
   private readonly channel: string;
-  private subscribed = false;
+  private subscriber: Redis | null = null;
+  private listening: Promise<void> | null = null;
 
   constructor(
     private readonly publisher: Redis,
-    private readonly subscriber: Redis,
+    private readonly openSubscriber: () => Redis,
     prefix: string,
   ) {
     super();
     this.channel = `${prefix}:events`;
-    this.subscriber.on('message', (channel: string, message: string) => {
-      if (channel === this.channel) this.receive(message);
-    });
-    this.subscriber.on('ready', () => {
-      // ioredis resubscribes by itself; a ready after the first one means we were cut off.
-      if (this.subscribed) this.reconnects.next();
-      this.subscribed = true;
-    });
   }
 
-  async start(): Promise<void> {
-    await this.subscriber.subscribe(this.channel);
+  /** Opens the subscriber connection on first call; resolves once Redis confirmed the subscription. */
+  listen(): Promise<void> {
+    this.listening ??= this.subscribe();
+    return this.listening;
+  }
+
+  private async subscribe(): Promise<void> {
+    const subscriber = (this.subscriber = this.openSubscriber());
+    let subscribed = false;
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel === this.channel) this.receive(message);
+    });
+    subscriber.on('ready', () => {
+      // ioredis resubscribes by itself; a ready after the first one means we were cut off.
+      if (subscribed) this.reconnects.next();
+      subscribed = true;
+    });
+    await subscriber.subscribe(this.channel);
   }
 
   async publish(events: StoredEvent[]): Promise<void> {
@@ -76,6 +85,6 @@ export class RedisEventBus extends EventBus implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.subject.complete();
-    await this.subscriber.quit().catch(() => undefined);
+    await this.subscriber?.quit().catch(() => undefined);
   }
 }

@@ -7,7 +7,7 @@ import { StreamRouter } from './stream-router';
 describe('StreamRouter.attach', () => {
   function router(cursor: () => Promise<StoreCursor>) {
     const store = { cursor: jest.fn(cursor), read: jest.fn(async () => []) };
-    const bus = { events$: new Subject(), reconnected$: new Subject() } as unknown as EventBus;
+    const bus = { events$: new Subject(), reconnected$: new Subject(), listen: async () => undefined } as unknown as EventBus;
     const metrics = { receivedFromBus: () => undefined } as unknown as HeraldMetrics;
     return { router: new StreamRouter(bus, store as unknown as EventStore, metrics), store };
   }

@@ -38,7 +38,7 @@ export class StreamRouter implements OnModuleInit, OnModuleDestroy {
     private readonly metrics: HeraldMetrics,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     this.subscriptions.push(
       this.bus.events$.subscribe((events) => {
         this.metrics.receivedFromBus(events);
@@ -46,6 +46,8 @@ export class StreamRouter implements OnModuleInit, OnModuleDestroy {
       }),
       this.bus.reconnected$.subscribe(() => void this.resyncAll()),
     );
+    // Before the first stream opens: a channel's cursor is only good if the bus was already listening.
+    await this.bus.listen();
   }
 
   onModuleDestroy(): void {

@@ -67,11 +67,7 @@ function distributed(config: HeraldConfig): Provider[] {
     {
       provide: EventBus,
       inject: [RedisConnections, REDIS_CLIENT],
-      useFactory: async (r: RedisConnections, client: Redis) => {
-        const bus = new RedisEventBus(client, r.open('events-subscriber'), prefix);
-        await bus.start();
-        return bus;
-      },
+      useFactory: (r: RedisConnections, client: Redis) => new RedisEventBus(client, () => r.open('events-subscriber'), prefix),
     },
     {
       provide: JobQueue,

@@ -1,4 +1,6 @@
 import type { OperationResult } from '@herald/contracts';
+import Redis from 'ioredis';
+import { TEST_REDIS_URL } from '../support/test-redis';
 import { collectEvents, CollectedEvent } from '../support/sse-client';
 import { Cluster, startCluster } from './support/cluster';
 import { HeraldApi } from './support/herald-api';
@@ -147,4 +149,14 @@ describe('distributed: 2 API processes + 2 worker processes', () => {
     expect(op.status).toBe('cancelled');
     expect(got.ids.at(-1)).toBe(lastEventIdOf(op));
   }, 60_000);
+
+  it('has only the API processes listening to the events channel: workers publish and never receive', async () => {
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      const [, listeners] = (await redis.pubsub('NUMSUB', `${cluster.redisPrefix}:events`)) as [string, number];
+      expect(listeners).toBe(2);
+    } finally {
+      redis.disconnect();
+    }
+  });
 });
