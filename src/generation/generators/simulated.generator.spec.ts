@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { SimulatedGenerator } from './simulated.generator';
 import { simulatedTokens } from './simulated-text';
 
@@ -40,5 +41,14 @@ describe('SimulatedGenerator', () => {
     setTimeout(() => controller.abort(), 250);
     const tokens = await collect(slow.stream({ prompt: 'p', maxTokens: 100, delivered: '' }, controller.signal));
     expect(tokens.length).toBeLessThan(10);
+  });
+
+  it('lets go of the signal when the consumer stops early', async () => {
+    const controller = new AbortController();
+    for await (const token of generator.stream({ prompt: 'p', maxTokens: 50, delivered: '' }, controller.signal)) {
+      expect(token).toBeTruthy();
+      break;
+    }
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });

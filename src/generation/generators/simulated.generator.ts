@@ -1,5 +1,5 @@
 import { GenerationError, GenerationRequest, TextGenerator } from './text-generator';
-import { abortableSleep } from './abortable-sleep';
+import { StreamPacer } from './stream-pacer';
 import { simulatedTokens } from './simulated-text';
 
 /** LLM_PROVIDER=simulated: deterministic text at SIM_TOKENS_PER_SECOND, continuing after what was delivered. */
@@ -18,11 +18,16 @@ export class SimulatedGenerator extends TextGenerator {
     }
     const intervalMs = 1000 / this.tokensPerSecond;
     let next = Date.now();
-    for (; i < tokens.length; i++) {
-      next += intervalMs;
-      await abortableSleep(next - Date.now(), signal);
-      if (signal.aborted) return;
-      yield tokens[i];
+    const pacer = new StreamPacer(signal);
+    try {
+      for (; i < tokens.length; i++) {
+        next += intervalMs;
+        await pacer.sleep(next - Date.now());
+        if (signal.aborted) return;
+        yield tokens[i];
+      }
+    } finally {
+      pacer.close();
     }
   }
 }
