@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TERMINAL_EVENT_TYPES } from '@herald/contracts';
 import { SqlDatabase, SqlExecutor } from '../infra/database/sql-database';
 import { NewEvent } from './new-event';
-import { applyOperationEvents, OperationLock } from './operation-event-rules';
+import { applyOperationEvents, OperationState } from './operation-event-rules';
 import { RetentionPolicy } from './retention-policy';
 import { StoredEvent } from './stored-event';
 import { EventFilter, filterClause } from './event-filter';
@@ -63,22 +63,38 @@ export class EventStore {
    * are brought up to date in the same transaction. The result is aligned with
    * the input: null where an event was dropped.
    *
-   * Four statements whatever the batch holds: lock the operations, reserve the
-   * users' ids, insert the events, update the operations. Every writer takes
-   * operation rows before counter rows, each in id order, so writers cannot deadlock.
+   * The users' counter rows are locked first, by reserving ids. Every event of
+   * an operation is written under its user's counter lock, so once it is held
+   * no other transaction can end the operation before this one commits: its
+   * status can then be read without locking the row. An operation row is
+   * written only when what a poller sees of it changes (status, progress,
+   * result); content chunks leave it alone, which spares the database one row
+   * lock and one row version per chunk. Lock order, for every writer: counter
+   * rows, then operation rows, each in key order.
    */
   async appendInTransaction(tx: SqlExecutor, events: NewEvent[]): Promise<(StoredEvent | null)[]> {
     if (events.length === 0) return [];
     const operationIds = [
       ...new Set(events.filter((e) => e.operationId && e.type.startsWith('operation.')).map((e) => e.operationId!)),
     ].sort();
-    const locks = operationIds.length > 0 ? await this.lockOperations(tx, operationIds) : new Map<string, OperationLock>();
-    const kept = keptEvents(events, locks);
+    const nextIds = await this.reserveIds(tx, events);
+    const states = operationIds.length > 0 ? await this.readOperations(tx, operationIds) : new Map<string, OperationState>();
+    const kept = keptEvents(events, states);
+    if (kept.some((k) => !k)) await this.giveBackIds(tx, events.filter((_, i) => !kept[i]));
     if (kept.every((k) => !k)) return events.map(() => null);
-    const nextIds = await this.reserveIds(tx, events.filter((_, i) => kept[i]));
 
     const now = new Date();
     const ts = now.toISOString();
+    // One expiry per type, not a Date and an ISO string per row: a batch is mostly one type.
+    const expiresAt = new Map<string, string>();
+    const expiryOf = (type: string) => {
+      let at = expiresAt.get(type);
+      if (at === undefined) {
+        at = new Date(now.getTime() + this.retention.retentionMs(type)).toISOString();
+        expiresAt.set(type, at);
+      }
+      return at;
+    };
     const aligned: (StoredEvent | null)[] = [];
     const rows: unknown[] = [];
     events.forEach((event, i) => {
@@ -100,7 +116,7 @@ export class EventStore {
         ts,
       );
       aligned.push(storedEvent);
-      if (event.operationId) locks.get(event.operationId)?.apply(storedEvent, event.data, now);
+      if (event.operationId) states.get(event.operationId)?.apply(storedEvent, event.data, now);
       rows.push({
         user_id: event.userId,
         id: seq,
@@ -109,7 +125,7 @@ export class EventStore {
         workflow_id: event.workflowId ?? null,
         agent_id: event.agentId ?? null,
         data: dataJson,
-        expires_at: new Date(now.getTime() + this.retention.retentionMs(event.type)).toISOString(),
+        expires_at: expiryOf(event.type),
       });
     });
 
@@ -122,7 +138,7 @@ export class EventStore {
               workflow_id text, agent_id text, data text, expires_at timestamptz)`,
       [JSON.stringify(rows), ts],
     );
-    await applyOperationEvents(tx, [...locks.values()]);
+    await applyOperationEvents(tx, [...states.values()]);
     return aligned;
   }
 
@@ -146,8 +162,7 @@ export class EventStore {
    * counter rows (in user order) until commit and returns each user's first new id.
    */
   private async reserveIds(tx: SqlExecutor, events: NewEvent[]): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    for (const e of events) counts.set(e.userId, (counts.get(e.userId) ?? 0) + 1);
+    const counts = countByUser(events);
     const users = [...counts.keys()].sort();
     const rows = await tx.query<{ user_id: string; last_id: string }>(
       `INSERT INTO herald_user_event_counters AS c (user_id, last_id)
@@ -205,13 +220,29 @@ export class EventStore {
     return { lastId: Number(rows[0].last_id), purgedThrough: Number(rows[0].purged_through) };
   }
 
-  private async lockOperations(tx: SqlExecutor, ids: string[]): Promise<Map<string, OperationLock>> {
-    const rows = await tx.query<{ id: string; status: string; terminal_event_id: string | null; started_at: Date | null }>(
-      `SELECT id::text AS id, status, terminal_event_id::text AS terminal_event_id, started_at
-         FROM herald_operations WHERE id = ANY($1::uuid[]) ORDER BY herald_operations.id FOR UPDATE`,
+  /** The operations' state, unlocked: see appendInTransaction for why the counter locks make that safe. */
+  private async readOperations(tx: SqlExecutor, ids: string[]): Promise<Map<string, OperationState>> {
+    const rows = await tx.query<{ id: string; user_id: string; status: string; terminal_event_id: string | null }>(
+      `SELECT id::text AS id, user_id, status, terminal_event_id::text AS terminal_event_id
+         FROM herald_operations WHERE id = ANY($1::uuid[])`,
       [ids],
     );
-    return new Map(rows.map((r) => [r.id, new OperationLock(r.id, r.status, r.terminal_event_id !== null)]));
+    return new Map(rows.map((r) => [r.id, new OperationState(r.id, r.user_id, r.status, r.terminal_event_id !== null)]));
+  }
+
+  /**
+   * Returns the ids reserved for dropped events. Kept events took the first ids
+   * of each user's range and the counter rows are still locked, so lowering
+   * the counters leaves the ids dense.
+   */
+  private async giveBackIds(tx: SqlExecutor, dropped: NewEvent[]): Promise<void> {
+    const counts = countByUser(dropped);
+    const users = [...counts.keys()].sort();
+    await tx.query(
+      `UPDATE herald_user_event_counters c SET last_id = c.last_id - d.n
+         FROM unnest($1::text[], $2::bigint[]) AS d(user_id, n) WHERE c.user_id = d.user_id`,
+      [users, users.map((u) => counts.get(u)!)],
+    );
   }
 }
 
@@ -233,12 +264,20 @@ function toStoredEvent(row: EventRow): StoredEvent {
  * Which events the batch stores: an operation event only while its operation
  * has not ended — before this batch, or by a terminal event earlier in it.
  */
-function keptEvents(events: NewEvent[], locks: Map<string, OperationLock>): boolean[] {
-  const ended = new Set([...locks.values()].filter((l) => l.ended).map((l) => l.id));
+function keptEvents(events: NewEvent[], states: Map<string, OperationState>): boolean[] {
+  const ended = new Set([...states.values()].filter((s) => s.ended).map((s) => s.id));
   return events.map((event) => {
     if (!event.type.startsWith('operation.')) return true;
-    if (!event.operationId || !locks.has(event.operationId) || ended.has(event.operationId)) return false;
-    if (TERMINAL_EVENT_TYPES.includes(event.type)) ended.add(event.operationId);
+    const state = event.operationId ? states.get(event.operationId) : undefined;
+    // Another user's operation is never written to: its events are serialized by its own user's counter lock, not this one.
+    if (!state || state.userId !== event.userId || ended.has(state.id)) return false;
+    if (TERMINAL_EVENT_TYPES.includes(event.type)) ended.add(state.id);
     return true;
   });
+}
+
+function countByUser(events: NewEvent[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const e of events) counts.set(e.userId, (counts.get(e.userId) ?? 0) + 1);
+  return counts;
 }

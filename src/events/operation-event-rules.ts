@@ -7,7 +7,7 @@ import { StoredEvent } from './stored-event';
  * in the transaction that stores the events, so the row (the polling fallback)
  * never disagrees with the event history.
  */
-export class OperationLock {
+export class OperationState {
   private patch: {
     status?: string;
     progress?: string;
@@ -22,12 +22,21 @@ export class OperationLock {
 
   constructor(
     readonly id: string,
+    readonly userId: string,
     private status: string,
     public ended: boolean,
   ) {}
 
+  /**
+   * Whether the row must be written: a content chunk changes nothing a poller
+   * reads from the row (its lastEventId is derived from the events, see
+   * OPERATION_COLUMNS), so it costs no row update.
+   */
   get touched(): boolean {
-    return this.patch.lastEventId !== undefined;
+    const p = this.patch;
+    return (
+      p.status !== undefined || p.progress !== undefined || p.result !== undefined || p.error !== undefined || p.attempts !== undefined
+    );
   }
 
   apply(event: StoredEvent, data: object, now: Date): void {
@@ -84,8 +93,8 @@ function terminalStatus(type: string): string {
   return 'cancelled';
 }
 
-export async function applyOperationEvents(tx: SqlExecutor, locks: OperationLock[]): Promise<void> {
-  const rows = locks.filter((l) => l.touched).map((l) => l.row());
+export async function applyOperationEvents(tx: SqlExecutor, states: OperationState[]): Promise<void> {
+  const rows = states.filter((s) => s.touched).map((s) => s.row());
   if (rows.length === 0) return;
   await tx.query(
     `UPDATE herald_operations o SET

@@ -21,9 +21,14 @@ export interface OperationRow {
   terminal_event_id: string | null;
 }
 
+// The row's last_event_id is written only with status, progress and the end; content
+// chunks in between are found through the (operation_id, id) index instead, in the
+// same snapshot as the row, so a chunk costs no row update (see OperationState.touched).
 export const OPERATION_COLUMNS = `id::text AS id, user_id, kind, status, workflow_id, agent_id, input, progress,
   result, error, attempts, cancel_requested_at, created_at, started_at, finished_at,
-  last_event_id::text AS last_event_id, terminal_event_id::text AS terminal_event_id`;
+  GREATEST(herald_operations.last_event_id,
+    (SELECT max(e.id) FROM herald_events e WHERE e.operation_id = herald_operations.id))::text AS last_event_id,
+  terminal_event_id::text AS terminal_event_id`;
 
 export function toIso(value: Date | string | null): string | null {
   if (value === null) return null;
