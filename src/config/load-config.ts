@@ -1,12 +1,13 @@
 import * as path from 'node:path';
 import { ConfigError, HeraldConfig, HeraldRole } from './herald-config';
 import { EnvReader, parseDuration } from './env-reader';
+import { prettyLogsAvailable } from './pretty-logs';
 
 const RETENTION_PREFIX = 'RETENTION_';
 const DAY = 86_400_000;
 
 /** Reads and validates the whole configuration; throws ConfigError listing every problem. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, canPrettyPrint: () => boolean = prettyLogsAvailable): HeraldConfig {
   const r = new EnvReader(env);
   const databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const redisUrl = r.url('REDIS_URL', ['redis:', 'rediss:']);
@@ -91,8 +92,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     retention: { overrides: readRetention(r), defaultMs: 30 * DAY, sweepEveryMs: r.int('RETENTION_SWEEP_MS', 60_000, 100, DAY) },
     corsOrigins: readCors(r.optional('CORS_ORIGINS')),
     logLevel: r.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-    logPretty: r.bool('LOG_PRETTY', Boolean(process.stdout.isTTY)),
+    // Pretty in a terminal by default, but only where pino-pretty is installed (not in a production install).
+    logPretty: r.bool('LOG_PRETTY', Boolean(process.stdout.isTTY) && canPrettyPrint()),
   };
+  if (config.logPretty && !canPrettyPrint()) {
+    r.problems.push('LOG_PRETTY=true needs the pino-pretty package, which a production install (npm ci --omit=dev) leaves out: install it or set LOG_PRETTY=false');
+  }
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
