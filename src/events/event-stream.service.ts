@@ -83,10 +83,6 @@ export class EventStreamService {
 
     this.writeHead(req, res);
     this.registry.add(connection, query.heartbeatAsEvent);
-    connection.writeRaw(
-      `retry: ${this.config.sse.retryMs}\nevent: ${EventTypes.streamReady}\n` +
-        `data: ${JSON.stringify({ connectionId: connection.id, serverTime: new Date().toISOString() })}\n\n`,
-    );
     if (user.expiresAt !== null) {
       // An open stream lives no longer than its token; the client reconnects with a fresh one.
       expiryTimer = setTimeout(() => connection.end(), Math.max(0, user.expiresAt - Date.now()));
@@ -100,6 +96,13 @@ export class EventStreamService {
         this.router.detach(user.userId, connection);
         return;
       }
+      // Only now: stream.ready tells the client it is registered for live events. Sent
+      // before attaching, an event published in reply to it (a live-only one above all,
+      // which no replay can bring back) could reach the router before this connection.
+      connection.writeRaw(
+        `retry: ${this.config.sse.retryMs}\nevent: ${EventTypes.streamReady}\n` +
+          `data: ${JSON.stringify({ connectionId: connection.id, serverTime: new Date().toISOString() })}\n\n`,
+      );
       if (after !== undefined) {
         await this.replay(connection, user.userId, after, joinedAt, filter, view, cursor ?? (await this.store.cursor(user.userId)));
       }

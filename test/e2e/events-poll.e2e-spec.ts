@@ -4,6 +4,7 @@ import { ApiClient, publish, publisher, sleep, textGeneration } from './support/
 import { useHerald } from './support/boot-app';
 import { openEventStream } from './support/event-stream';
 import { MODES } from './modes';
+import { StreamRouter } from '../../src/events/stream-router';
 
 // SPEC §3 "Polling fallback and publishing": GET /api/events with its filters
 // and long-poll, POST /api/events with its rules, and model-like text that
@@ -209,6 +210,30 @@ describe.each(MODES)('events: polling and publishing (%s mode)', (mode) => {
       expect(live.lastEventId).toBe('');
       expect(live.json).toMatchObject({ id: null, type: 'typing.started', data: { by: 'bob' } });
       expect(await alice.storedEvents()).toEqual([]);
+    });
+
+    it('sends stream.ready only once the stream is registered: a live-only event published in reply to it arrives', async () => {
+      // Registration made slow on purpose: stream.ready written before it let this event pass by unseen.
+      const router = herald().app.get(StreamRouter);
+      const attach = router.attach.bind(router);
+      const slowAttach = jest.spyOn(router, 'attach').mockImplementation(async (...args) => {
+        await sleep(300);
+        return attach(...args);
+      });
+      const alice = new ApiClient(herald());
+      const stream = openEventStream(`${herald().url}/api/events/stream`, { token: alice.token, types: ['typing.started'] });
+      try {
+        await stream.ready;
+        const res = await publisher(herald())
+          .post('/api/events')
+          .send({ userId: alice.userId, type: 'typing.started', data: { by: 'carol' }, persistent: false });
+        expect(res.status).toBe(201);
+        const events = await stream.waitFor((e) => e.type === 'typing.started', 3_000);
+        expect(events.at(-1)!.json).toMatchObject({ id: null, data: { by: 'carol' } });
+      } finally {
+        stream.close();
+        slowAttach.mockRestore();
+      }
     });
 
     it.each([
