@@ -41,21 +41,6 @@ export class EventStore {
     private readonly retention: RetentionPolicy,
   ) {}
 
-  /** Locks the users' counter rows, in user order so concurrent writers cannot deadlock. */
-  async lockUsers(tx: SqlExecutor, userIds: string[]): Promise<Map<string, number>> {
-    const users = [...new Set(userIds)].sort();
-    await tx.query(
-      `INSERT INTO herald_user_event_counters (user_id) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT DO NOTHING`,
-      [users],
-    );
-    const rows = await tx.query<{ user_id: string; last_id: string }>(
-      `SELECT user_id, last_id::text AS last_id FROM herald_user_event_counters
-        WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR UPDATE`,
-      [users],
-    );
-    return new Map(rows.map((r) => [r.user_id, Number(r.last_id)]));
-  }
-
   /**
    * Stores events inside tx and returns them with ids, in input order. Operation
    * events for an operation that has already ended are dropped (a chunk racing a
@@ -83,7 +68,26 @@ export class EventStore {
     if (kept.some((k) => !k)) await this.giveBackIds(tx, events.filter((_, i) => !kept[i]));
     if (kept.every((k) => !k)) return events.map(() => null);
 
+    const keptOnes = events.filter((_, i) => kept[i]);
     const now = new Date();
+    const stored = await this.insertReserved(tx, keptOnes, nextIds, now);
+    stored.forEach((storedEvent, i) => {
+      const operationId = storedEvent.operationId;
+      if (operationId) states.get(operationId)?.apply(storedEvent, keptOnes[i].data, now);
+    });
+    let next = 0;
+    const aligned = kept.map((k) => (k ? stored[next++] : null));
+    await applyOperationEvents(tx, [...states.values()]);
+    return aligned;
+  }
+
+  /**
+   * Stores events under ids this transaction reserved with reserveIds, as they
+   * are: no operation rule is applied and no operation row is read or written.
+   * For a caller that has just written the operation row itself (a new
+   * operation and its `queued` event), or for events appendInTransaction kept.
+   */
+  async insertReserved(tx: SqlExecutor, events: NewEvent[], nextIds: Map<string, number>, now = new Date()): Promise<StoredEvent[]> {
     const ts = now.toISOString();
     // One expiry per type, not a Date and an ISO string per row: a batch is mostly one type.
     const expiresAt = new Map<string, string>();
@@ -95,28 +99,11 @@ export class EventStore {
       }
       return at;
     };
-    const aligned: (StoredEvent | null)[] = [];
     const rows: unknown[] = [];
-    events.forEach((event, i) => {
-      if (!kept[i]) {
-        aligned.push(null);
-        return;
-      }
+    const stored = events.map((event) => {
       const seq = nextIds.get(event.userId)!;
       nextIds.set(event.userId, seq + 1);
       const dataJson = JSON.stringify(event.data);
-      const storedEvent = new StoredEvent(
-        event.userId,
-        seq,
-        event.type,
-        event.operationId ?? null,
-        event.workflowId ?? null,
-        event.agentId ?? null,
-        dataJson,
-        ts,
-      );
-      aligned.push(storedEvent);
-      if (event.operationId) states.get(event.operationId)?.apply(storedEvent, event.data, now);
       rows.push({
         user_id: event.userId,
         id: seq,
@@ -127,8 +114,18 @@ export class EventStore {
         data: dataJson,
         expires_at: expiryOf(event.type),
       });
+      return new StoredEvent(
+        event.userId,
+        seq,
+        event.type,
+        event.operationId ?? null,
+        event.workflowId ?? null,
+        event.agentId ?? null,
+        dataJson,
+        ts,
+      );
     });
-
+    if (rows.length === 0) return stored;
     // One statement for the whole batch; `data` travels as JSON text so NUL and
     // lone surrogates (escaped by JSON.stringify) survive where jsonb would refuse them.
     await tx.query(
@@ -138,8 +135,7 @@ export class EventStore {
               workflow_id text, agent_id text, data text, expires_at timestamptz)`,
       [JSON.stringify(rows), ts],
     );
-    await applyOperationEvents(tx, [...states.values()]);
-    return aligned;
+    return stored;
   }
 
   /**
@@ -159,9 +155,11 @@ export class EventStore {
 
   /**
    * Takes as many ids per user as it has events, in one upsert that locks the
-   * counter rows (in user order) until commit and returns each user's first new id.
+   * counter rows (in user order) until commit and returns each user's first new
+   * id. Holding that lock serializes every writer of the user's events,
+   * operation events included (see appendInTransaction).
    */
-  private async reserveIds(tx: SqlExecutor, events: NewEvent[]): Promise<Map<string, number>> {
+  async reserveIds(tx: SqlExecutor, events: NewEvent[]): Promise<Map<string, number>> {
     const counts = countByUser(events);
     const users = [...counts.keys()].sort();
     const rows = await tx.query<{ user_id: string; last_id: string }>(

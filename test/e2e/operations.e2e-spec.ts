@@ -39,6 +39,27 @@ const INVALID_BODIES: [string, unknown][] = [
   ['an agentId that is not a string', { ...textGeneration(), agentId: 7 }],
 ];
 
+describe.each(MODES)('operations: the active-operation limit (%s mode)', (mode) => {
+  const herald = useHerald(mode, { MAX_ACTIVE_OPERATIONS_PER_USER: '1', SIM_TOKENS_PER_SECOND: '5' });
+
+  it('refuses a start over the limit with 429 and spends no event id on it', async () => {
+    const alice = new ApiClient(herald());
+    const running = await alice.start(textGeneration());
+    const refused = await alice.post('/api/operations').send(textGeneration());
+    const before = Number(await alice.lastEventId());
+    await alice.cancel(running.id);
+    await alice.waitForEnd(running.id);
+    const next = await alice.start(textGeneration());
+
+    expect(refused.status).toBe(429);
+    expect(refused.body.code).toBe('TOO_MANY_OPERATIONS');
+    const ids = (await alice.storedEvents()).map((e) => Number(e.id));
+    expect(ids).toEqual(ids.map((_, i) => i + 1));
+    const queued = await alice.storedEvents({ operationId: next.id });
+    expect(Number(queued[0].id)).toBeGreaterThan(before);
+  });
+});
+
 describe.each(MODES)('operations: start and read (%s mode)', (mode) => {
   const herald = useHerald(mode);
 
@@ -185,6 +206,19 @@ describe.each(MODES)('operations: start and read (%s mode)', (mode) => {
       const events = await alice.storedEvents({ operationId: first.id });
       expect(events.filter((e) => e.type === 'operation.status' && e.data.status === 'queued')).toHaveLength(1);
       expect(events.filter((e) => e.type === 'operation.completed')).toHaveLength(1);
+    });
+
+    it('spends no event id on a repeat: the next event follows the last one without a hole', async () => {
+      const alice = new ApiClient(herald());
+      const first = await alice.start(textGeneration(), { 'Idempotency-Key': 'no-hole' });
+      await alice.waitForEnd(first.id);
+      const before = Number(await alice.lastEventId());
+      const repeat = await alice.post('/api/operations').set('Idempotency-Key', 'no-hole').send(textGeneration());
+      const next = await alice.start(textGeneration());
+
+      expect(repeat.body.id).toBe(first.id);
+      const queued = await alice.storedEvents({ operationId: next.id });
+      expect(Number(queued[0].id)).toBe(before + 1);
     });
 
     it('creates one operation when two requests with the same key race', async () => {
