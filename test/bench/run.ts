@@ -12,6 +12,7 @@ import { generationScenario } from './scenarios/generation';
 import { idleScenario } from './scenarios/idle';
 import { replayScenario } from './scenarios/replay';
 import { Scenario } from './scenarios/scenario';
+import { startsScenario } from './scenarios/starts';
 import { stormScenario } from './scenarios/storm';
 
 // `npm run bench [-- --quick] [--only=idle,fanout] [--targets=herald,better-sse] [--rates=5000,10000] [--cpu-prof]`:
@@ -19,7 +20,7 @@ import { stormScenario } from './scenarios/storm';
 // one scenario at a time, and writes BENCHMARKS.md (quick and partial runs
 // write under dist/bench/ instead).
 
-const SCENARIOS: Scenario[] = [idleScenario, fanoutScenario, generationScenario, replayScenario, stormScenario];
+const SCENARIOS: Scenario[] = [idleScenario, fanoutScenario, generationScenario, startsScenario, replayScenario, stormScenario];
 
 interface Args {
   quick: boolean;

@@ -6,6 +6,7 @@ export interface BenchProfile {
   idle: { connections: number; idleMs: number };
   fanout: { connections: number; rates: number[]; levelMs: number; publishSockets: number };
   generation: { operations: number; maxTokens: number };
+  starts: { operations: number; warmup: number };
   replay: { events: number; trials: number };
   storm: { clients: number; livePerSecond: number; liveMs: number };
   /** Handshakes in flight while a crowd of streams opens. */
@@ -27,6 +28,7 @@ export const FULL: BenchProfile = {
   },
   // 500 simulated generations at 40 tokens/s: 20,000 content events/s for 20 s.
   generation: { operations: 500, maxTokens: 800 },
+  starts: { operations: 3_000, warmup: 500 },
   replay: { events: 10_000, trials: 5 },
   storm: { clients: 5_000, livePerSecond: 500, liveMs: 3_000 },
   openConcurrency: 200,
@@ -40,6 +42,7 @@ export const QUICK: BenchProfile = {
   idle: { connections: 200, idleMs: 1_000 },
   fanout: { connections: 200, rates: [100, 300], levelMs: 2_000, publishSockets: 16 },
   generation: { operations: 10, maxTokens: 40 },
+  starts: { operations: 50, warmup: 10 },
   replay: { events: 1_000, trials: 2 },
   storm: { clients: 200, livePerSecond: 100, liveMs: 1_000 },
   openConcurrency: 50,
