@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { resolveDevSecret } from './auth/dev-secret';
+import { Server } from 'node:http';
 import { createHttpApp, createWorkerContext } from './bootstrap/create-app';
+import { addAcceptors } from './bootstrap/extra-acceptors';
 import { startBanner } from './bootstrap/start-banner';
 import { describeStartupError } from './bootstrap/startup-errors';
 import { ConfigError, HeraldConfig } from './config/herald-config';
@@ -38,7 +40,12 @@ async function main(): Promise<void> {
     config.host,
     LISTEN_BACKLOG,
   );
-  const address = app.getHttpServer().address() as { port: number };
+  const server = app.getHttpServer() as Server;
+  await addAcceptors(server, config.extraAcceptors, LISTEN_BACKLOG).catch((error: Error) => {
+    // Herald works with the listener alone; it only accepts more slowly under load.
+    process.stderr.write(`Herald: no extra acceptors (${error.message}); accepting on the listener alone\n`);
+  });
+  const address = server.address() as { port: number };
   process.stdout.write(`${startBanner(config, address.port, generated)}\n`);
 }
 

@@ -10,6 +10,8 @@ export interface HeraldConfig {
   mode: HeraldMode;
   role: HeraldRole;
   port: number;
+  /** More descriptors of the listening socket, each accepting one connection per event-loop turn (HTTP_EXTRA_ACCEPTORS; 0: just the listener). */
+  extraAcceptors: number;
   host: string;
   publicUrl: string | null;
   databaseUrl: string | null;

@@ -46,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, canPrettyPrint:
     mode,
     role,
     port: r.int('PORT', 3000, 0, 65535),
+    extraAcceptors: r.int('HTTP_EXTRA_ACCEPTORS', 3, 0, 64),
     host: r.string('HOST', '0.0.0.0'),
     publicUrl: r.url('PUBLIC_URL', ['http:', 'https:']),
     databaseUrl,
