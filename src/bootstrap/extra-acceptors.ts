@@ -75,16 +75,25 @@ function moveCount(socket: Socket, from: NetServer, to: NetServer): void {
   counted._server = to;
 }
 
+function closeHandle(handle: ListenHandle): void {
+  (handle as { close(): void }).close();
+}
+
 function duplicates(handle: ListenHandle, count: number): Promise<ListenHandle[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', ECHO, String(count)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     const received: ListenHandle[] = [];
+    let settled = false;
     const timer = setTimeout(() => finish(new Error(`no listener descriptors from the helper within ${ECHO_TIMEOUT_MS} ms`)), ECHO_TIMEOUT_MS);
     const finish = (error?: Error) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       if (child.connected) child.disconnect();
-      if (error) reject(error);
-      else resolve(received);
+      if (!error) return resolve(received);
+      // A descriptor nobody polls would keep the socket listening after server.close(): its clients would hang.
+      for (const dup of received) closeHandle(dup);
+      reject(error);
     };
     child.on('error', finish);
     child.on('exit', (code) => {
@@ -92,6 +101,7 @@ function duplicates(handle: ListenHandle, count: number): Promise<ListenHandle[]
     });
     child.on('message', (message: unknown, dup?: ListenHandle) => {
       if (message !== 'acceptor' || !dup) return;
+      if (settled) return closeHandle(dup);
       received.push(dup);
       if (received.length === count) finish();
     });
