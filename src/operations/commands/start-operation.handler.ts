@@ -51,9 +51,10 @@ export class StartOperationHandler implements ICommandHandler<StartOperationComm
       agentId,
       data: { status: 'queued', previousStatus: null },
     };
-    let outcome: { row: OperationRow; events: StoredEvent[]; created: boolean };
+    let row: OperationRow;
+    let events: StoredEvent[];
     try {
-      outcome = await this.db.transaction(async (tx) => {
+      ({ row, events } = await this.db.transaction(async (tx) => {
         // The queued event's id, reserved first: it locks the user's counter row,
         // which makes the idempotency check and the active-operation limit exact
         // across API processes. Anything thrown below rolls the reservation back.
@@ -73,22 +74,18 @@ export class StartOperationHandler implements ICommandHandler<StartOperationComm
         }
         // The row is born queued, as the event says: the event needs no operation rule,
         // and the row's lastEventId is derived from the events (OPERATION_COLUMNS).
-        const row = await this.operations.insert(tx, { id, userId, kind: body.kind, workflowId, agentId, input, idempotencyKey });
-        const events = await this.store.insertReserved(tx, [queued], nextIds);
-        return { row, events, created: true };
-      });
+        const inserted = await this.operations.insert(tx, { id, userId, kind: body.kind, workflowId, agentId, input, idempotencyKey });
+        return { row: inserted, events: await this.store.insertReserved(tx, [queued], nextIds) };
+      }));
     } catch (error) {
-      if (!(error instanceof AlreadyStarted)) throw error;
-      outcome = { row: error.row, events: [], created: false };
+      if (error instanceof AlreadyStarted) return toAccepted(error.row);
+      throw error;
     }
-    const { row, events, created } = outcome;
-    if (created) {
-      await this.bus.publish(events).catch((e: Error) => this.logger.warn(`publish failed: ${e.message}`));
-      // If this fails the operation stays queued and the worker's recovery sweep enqueues it.
-      await this.queue
-        .enqueue({ operationId: row.id, userId })
-        .catch((e: Error) => this.logger.error(`enqueue of ${row.id} failed: ${e.message}`));
-    }
+    await this.bus.publish(events).catch((e: Error) => this.logger.warn(`publish failed: ${e.message}`));
+    // If this fails the operation stays queued and the worker's recovery sweep enqueues it.
+    await this.queue
+      .enqueue({ operationId: row.id, userId })
+      .catch((e: Error) => this.logger.error(`enqueue of ${row.id} failed: ${e.message}`));
     return toAccepted(row);
   }
 }
