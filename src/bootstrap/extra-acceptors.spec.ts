@@ -87,6 +87,8 @@ describe('addAcceptors', () => {
         ),
     );
     await new Promise((r) => setTimeout(r, 100));
+    // All eight are the HTTP server's, whichever descriptor took them: that count is what close() waits on.
+    const counted = await new Promise<number>((resolve) => server.getConnections((_e, n) => resolve(n)));
     const closedAt = new Promise<number>((resolve) => server.close(() => resolve(Date.now())));
     const refused = await new Promise<string>((resolve) =>
       connect(port, '127.0.0.1')
@@ -96,6 +98,7 @@ describe('addAcceptors', () => {
     const statuses = await Promise.all(answers);
     const answeredAt = Date.now();
 
+    expect(counted).toBe(8);
     expect(refused).toBe('ECONNREFUSED');
     expect(statuses).toEqual(Array(8).fill(200));
     expect(await closedAt).toBeGreaterThanOrEqual(answeredAt - 50);
