@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Subject } from 'rxjs';
@@ -19,6 +20,13 @@ interface WireEvent {
  * Redis pub/sub between processes: one channel, one message per committed
  * batch. Every API process receives every batch and routes by user locally,
  * which keeps publishing O(1) whatever the number of instances.
+ *
+ * A listening process hands its own batches to its streams directly, before
+ * Redis sees them, and skips them when they come back: a service publishing
+ * through the API that holds the user's stream (the single-API case, and any
+ * sticky deployment) saves a Redis round trip and a parse per batch, and its
+ * events still reach its streams when Redis is down. Each message starts with
+ * its sender's origin id and a newline, then the JSON array.
  */
 export class RedisEventBus extends EventBus implements OnModuleDestroy {
   private readonly logger = new Logger(RedisEventBus.name);
@@ -27,6 +35,8 @@ export class RedisEventBus extends EventBus implements OnModuleDestroy {
   readonly events$ = this.subject.asObservable();
   readonly reconnected$ = this.reconnects.asObservable();
   private readonly channel: string;
+  /** Tells this process's messages from others' on the shared channel. */
+  private readonly origin = `${randomBytes(8).toString('hex')}\n`;
   private subscriber: Redis | null = null;
   private listening: Promise<void> | null = null;
 
@@ -71,12 +81,19 @@ export class RedisEventBus extends EventBus implements OnModuleDestroy {
       d: e.dataJson,
       ts: e.ts,
     }));
-    await this.publisher.publish(this.channel, JSON.stringify(wire));
+    // Sent first, so other processes get the batch whatever the local delivery does.
+    const sent = this.publisher.publish(this.channel, this.origin + JSON.stringify(wire));
+    // Only a listening process routes streams; its own messages are skipped on receipt.
+    if (this.listening !== null) this.subject.next(events);
+    await sent;
   }
 
   private receive(message: string): void {
+    if (message.startsWith(this.origin)) return;
     try {
-      const wire = JSON.parse(message) as WireEvent[];
+      // A message without an origin line is a bare array, as versions before it sent.
+      const json = message.startsWith('[') ? message : message.slice(message.indexOf('\n') + 1);
+      const wire = JSON.parse(json) as WireEvent[];
       this.subject.next(wire.map((w) => new StoredEvent(w.u, w.s, w.t, w.o, w.w, w.a, w.d, w.ts)));
     } catch (error) {
       this.logger.error(`dropped a malformed bus message: ${(error as Error).message}`);

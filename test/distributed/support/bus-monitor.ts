@@ -31,7 +31,8 @@ export class BusMonitor {
 
   private receive(message: string): void {
     this.batches++;
-    const batch = JSON.parse(message) as { u: string; s: number | null }[];
+    // After the sender's origin line (see RedisEventBus).
+    const batch = JSON.parse(message.slice(message.indexOf('\n') + 1)) as { u: string; s: number | null }[];
     const seenLate = new Set<string>();
     for (const { u, s } of batch) {
       if (s === null) continue;
