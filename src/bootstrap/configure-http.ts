@@ -4,12 +4,16 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { HeraldConfig } from '../config/herald-config';
 import { forwardBodyParserErrors } from '../common/body-parser-errors';
 import { PublishRawRoute } from '../events/publish.raw-route';
+import { StreamRawRoute } from '../events/stream.raw-route';
 import { HeraldExpressAdapter } from './express-adapter';
 
 /** Body limits, CORS, the raw routes and the OpenAPI document: everything the HTTP app needs beyond its modules. */
 export function configureHttp(app: NestExpressApplication, config: HeraldConfig): void {
   const adapter = app.getHttpAdapter();
-  if (adapter instanceof HeraldExpressAdapter) adapter.addRawRoute(app.get(PublishRawRoute));
+  if (adapter instanceof HeraldExpressAdapter) {
+    adapter.addRawRoute(app.get(PublishRawRoute));
+    adapter.addRawRoute(app.get(StreamRawRoute));
+  }
   app.useBodyParser('json', { limit: config.limits.bodyLimitBytes });
   app.use(forwardBodyParserErrors);
   app.enableCors({

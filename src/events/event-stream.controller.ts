@@ -4,13 +4,9 @@ import { TAG_ID_PATTERN } from '@herald/contracts';
 import type { Request, Response } from 'express';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { CurrentUser } from '../auth/current-user.decorator';
-import { ApiError } from '../common/api-error';
-import { parseOperationId, parseTagId } from '../common/ids';
 import { OPERATION_NOT_FOUND } from '../openapi/api-errors';
 import { ApiEventStream } from '../openapi/event-stream';
-import { EventStreamService } from './event-stream.service';
-import { OperationLookup } from './operation-lookup';
-import { parseStreamQuery } from './stream-query';
+import { StreamViews } from './stream-views';
 
 /** The documentation of a view of the operations tagged with a workflowId or an agentId. */
 function ApiTaggedStream(tag: 'workflowId' | 'agentId'): MethodDecorator {
@@ -33,10 +29,7 @@ function ApiTaggedStream(tag: 'workflowId' | 'agentId'): MethodDecorator {
 @ApiSecurity('access_token')
 @Controller('api/events')
 export class EventStreamController {
-  constructor(
-    private readonly streams: EventStreamService,
-    private readonly operations: OperationLookup,
-  ) {}
+  constructor(private readonly views: StreamViews) {}
 
   @Get('stream')
   @ApiOperation({ summary: 'Every event of the caller, live (replayed from Last-Event-ID when given)' })
@@ -48,8 +41,7 @@ export class EventStreamController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const parsed = parseStreamQuery(query, lastEventId);
-    await this.streams.open(req, res, user, { name: 'user', filter: {} }, parsed);
+    await this.views.open(req, res, user, { view: 'user', query, lastEventIdHeader: lastEventId });
   }
 
   @Get('operations/:id')
@@ -70,11 +62,7 @@ export class EventStreamController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const operationId = parseOperationId(id);
-    const parsed = parseStreamQuery(query, lastEventId);
-    const operation = await this.operations.findOwned(user.userId, operationId);
-    if (!operation) throw new ApiError(404, 'NOT_FOUND', 'operation not found');
-    await this.streams.open(req, res, user, { name: 'operation', filter: { operationId }, operation }, parsed);
+    await this.views.open(req, res, user, { view: 'operation', id, query, lastEventIdHeader: lastEventId });
   }
 
   @Get('workflows/:id')
@@ -87,8 +75,7 @@ export class EventStreamController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const filter = { workflowId: parseTagId(id, 'workflowId') };
-    return this.streams.open(req, res, user, { name: 'workflow', filter }, parseStreamQuery(query, lastEventId));
+    return this.views.open(req, res, user, { view: 'workflow', id, query, lastEventIdHeader: lastEventId });
   }
 
   @Get('agents/:id')
@@ -101,7 +88,6 @@ export class EventStreamController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const filter = { agentId: parseTagId(id, 'agentId') };
-    return this.streams.open(req, res, user, { name: 'agent', filter }, parseStreamQuery(query, lastEventId));
+    return this.views.open(req, res, user, { view: 'agent', id, query, lastEventIdHeader: lastEventId });
   }
 }

@@ -11,6 +11,8 @@ import { OperationLookup } from './operation-lookup';
 import { RetentionPolicy } from './retention-policy';
 import { StreamRouter } from './stream-router';
 import { PublishRawRoute } from './publish.raw-route';
+import { StreamRawRoute } from './stream.raw-route';
+import { StreamViews } from './stream-views';
 import { AuthModule } from '../auth/auth.module';
 import { RateLimitModule } from '../common/rate-limit.module';
 
@@ -33,7 +35,9 @@ export class EventsCoreModule {}
     EventPollService,
     EventPublisherService,
     OperationLookup,
+    StreamViews,
     PublishRawRoute,
+    StreamRawRoute,
   ],
   exports: [StreamRouter, ConnectionRegistry],
 })
