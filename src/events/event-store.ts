@@ -10,7 +10,18 @@ import { EventFilter, filterClause } from './event-filter';
 export interface StoreCursor {
   lastId: number;
   purgedThrough: number;
+  /**
+   * When read with the cursor (cursorWithPage): the first page of a replay,
+   * read in the same statement, so from the same snapshot. It holds the events
+   * after the replay's start up to lastId (and the bound it was asked for).
+   */
+  page?: StoredEvent[];
 }
+
+// A user's high-water mark and retention mark in one row, 0 for a user never written to.
+const CURSOR_SQL =
+  `SELECT COALESCE((SELECT last_id FROM herald_user_event_counters WHERE user_id = $1), 0) AS last_id, ` +
+  `COALESCE((SELECT purged_through FROM herald_user_purges WHERE user_id = $1), 0) AS purged_through`;
 
 /** A herald_events row as the store selects it (ids as text). */
 export interface EventRow {
@@ -187,35 +198,43 @@ export class EventStore {
     maxBytes?: number,
   ): Promise<StoredEvent[]> {
     const params: unknown[] = [userId, after];
-    // A byte budget orders and sums the page outside this query: it needs the id as a number.
-    const columns = maxBytes === undefined ? SELECT_COLUMNS : `${SELECT_COLUMNS}, herald_events.id AS seq`;
-    let sql = `SELECT ${columns} FROM herald_events WHERE user_id = $1 AND id > $2`;
-    if (upTo !== undefined) {
-      params.push(upTo);
-      sql += ` AND id <= $${params.length}`;
-    }
-    sql += filterClause(filter, params);
-    params.push(limit);
-    sql += ` ORDER BY herald_events.id LIMIT $${params.length}`;
-    if (maxBytes !== undefined) {
-      // The running sum covers the limited page only, never the whole backlog.
-      params.push(maxBytes);
-      sql =
-        `SELECT * FROM (SELECT page.*, sum(octet_length(page.data)) OVER (ORDER BY page.seq) - octet_length(page.data) ` +
-        `AS before_bytes FROM (${sql}) page) sized WHERE before_bytes < $${params.length} ORDER BY seq`;
-    }
-    const rows = await this.db.query<EventRow>(sql, params);
+    const bound = upTo === undefined ? null : `$${params.push(upTo)}`;
+    const rows = await this.db.query<EventRow>(pageSql(params, filter, limit, bound ? [bound] : [], maxBytes), params);
     return rows.map(toStoredEvent);
   }
 
   /** The last id handed out for the user and the highest id retention deleted. */
   async cursor(userId: string): Promise<StoreCursor> {
-    const rows = await this.db.query<{ last_id: string; purged_through: string }>(
-      `SELECT COALESCE((SELECT last_id FROM herald_user_event_counters WHERE user_id = $1), 0)::text AS last_id,
-              COALESCE((SELECT purged_through FROM herald_user_purges WHERE user_id = $1), 0)::text AS purged_through`,
-      [userId],
-    );
+    const rows = await this.db.query<CursorRow>(CURSOR_SQL, [userId]);
     return { lastId: Number(rows[0].last_id), purgedThrough: Number(rows[0].purged_through) };
+  }
+
+  /**
+   * The cursor and, in the same statement, what read(userId, after, filter,
+   * limit, min(lastId, upTo), maxBytes) would return: a resuming stream's
+   * two reads in one round trip. One snapshot serves both, so the page holds
+   * every matching event up to the lastId it comes with.
+   */
+  async cursorWithPage(
+    userId: string,
+    after: number,
+    filter: EventFilter,
+    limit: number,
+    maxBytes: number,
+    upTo?: number,
+  ): Promise<StoreCursor> {
+    const params: unknown[] = [userId, after];
+    const bounds = ['c.last_id'];
+    if (upTo !== undefined) bounds.push(`$${params.push(upTo)}`);
+    const page = pageSql(params, filter, limit, bounds, maxBytes);
+    // LEFT JOIN: the cursor's row comes back even when the page is empty (its columns null then).
+    const rows = await this.db.query<CursorRow & Partial<EventRow>>(
+      `WITH c AS (${CURSOR_SQL}) SELECT c.last_id::text AS last_id, c.purged_through::text AS purged_through, page.* ` +
+        `FROM c LEFT JOIN LATERAL (${page}) page ON true ORDER BY page.seq`,
+      params,
+    );
+    const events = rows[0].id === null || rows[0].id === undefined ? [] : (rows as EventRow[]).map(toStoredEvent);
+    return { lastId: Number(rows[0].last_id), purgedThrough: Number(rows[0].purged_through), page: events };
   }
 
   /** The operations' state, unlocked: see appendInTransaction for why the counter locks make that safe. */
@@ -242,6 +261,34 @@ export class EventStore {
       [users, users.map((u) => counts.get(u)!)],
     );
   }
+}
+
+interface CursorRow {
+  last_id: string;
+  purged_through: string;
+}
+
+/**
+ * A page of a user's events after $2 (params holds [userId, after, …]),
+ * ascending, with id at most each of `bounds` (SQL expressions), matching the
+ * filter, at most `limit` of them. With `maxBytes`, the page stops once the
+ * events before the next one hold that much data (it always has at least one
+ * event): the page is what a slow client's connection keeps in memory while
+ * its replay waits. That variant also selects the id as a number, `seq`.
+ */
+function pageSql(params: unknown[], filter: EventFilter, limit: number, bounds: string[], maxBytes?: number): string {
+  // A byte budget orders and sums the page outside this query: it needs the id as a number.
+  const columns = maxBytes === undefined ? SELECT_COLUMNS : `${SELECT_COLUMNS}, herald_events.id AS seq`;
+  let sql = `SELECT ${columns} FROM herald_events WHERE user_id = $1 AND id > $2`;
+  for (const bound of bounds) sql += ` AND id <= ${bound}`;
+  sql += filterClause(filter, params);
+  sql += ` ORDER BY herald_events.id LIMIT $${params.push(limit)}`;
+  if (maxBytes === undefined) return sql;
+  // The running sum covers the limited page only, never the whole backlog.
+  return (
+    `SELECT * FROM (SELECT page.*, sum(octet_length(page.data)) OVER (ORDER BY page.seq) - octet_length(page.data) ` +
+    `AS before_bytes FROM (${sql}) page) sized WHERE before_bytes < $${params.push(maxBytes)} ORDER BY seq`
+  );
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {

@@ -89,8 +89,14 @@ export class EventStreamService {
       expiryTimer.unref();
     }
 
+    // A resuming stream reads its first replay page with the cursor: one round trip, not two.
+    const budget = this.config.sse.maxBufferedBytes;
+    const withPage =
+      after === undefined
+        ? undefined
+        : (userId: string, upTo?: number) => this.store.cursorWithPage(userId, after, filter, REPLAY_PAGE, budget, upTo);
     try {
-      const { joinedAt, cursor } = await this.router.attach(user.userId, connection);
+      const { joinedAt, cursor } = await this.router.attach(user.userId, connection, withPage);
       if (connection.isClosed) {
         // Closed while attaching: its close ran before it was subscribed, so unsubscribe it now.
         this.router.detach(user.userId, connection);
@@ -103,8 +109,10 @@ export class EventStreamService {
         `retry: ${this.config.sse.retryMs}\nevent: ${EventTypes.streamReady}\n` +
           `data: ${JSON.stringify({ connectionId: connection.id, serverTime: new Date().toISOString() })}\n\n`,
       );
-      if (after !== undefined) {
-        await this.replay(connection, user.userId, after, joinedAt, filter, view, cursor ?? (await this.store.cursor(user.userId)));
+      if (withPage !== undefined) {
+        // Without the opener's cursor (the channel was open already), the page stops where live delivery starts.
+        const start = cursor ?? (await withPage(user.userId, joinedAt));
+        await this.replay(connection, user.userId, after!, joinedAt, filter, view, start);
       }
       connection.goLive(joinedAt);
       if (terminal !== null && connection.lastId >= terminal) connection.end();
@@ -121,7 +129,7 @@ export class EventStreamService {
     upTo: number,
     filter: EventFilter,
     view: StreamView,
-    { lastId, purgedThrough }: StoreCursor,
+    { lastId, purgedThrough, page: firstPage }: StoreCursor,
   ): Promise<void> {
     let from = after;
     if (after > lastId) {
@@ -136,15 +144,19 @@ export class EventStreamService {
     connection.lastId = after;
     // Pages hold at most what a connection may buffer: a client that stops reading mid-replay keeps no more.
     const budget = this.config.sse.maxBufferedBytes;
-    while (!connection.isClosed && from < upTo) {
-      const page = await this.store.read(userId, from, filter, REPLAY_PAGE, upTo, budget);
+    // The page read with the cursor covers ids up to min(lastId, upTo); the rest, if any, is read here.
+    let prefetched = firstPage;
+    while (!connection.isClosed && (prefetched !== undefined || from < upTo)) {
+      const page = prefetched ?? (await this.store.read(userId, from, filter, REPLAY_PAGE, upTo, budget));
+      const covered = prefetched !== undefined ? Math.min(lastId, upTo) : upTo;
+      prefetched = undefined;
       for (const event of page) {
         if (connection.isClosed) return;
         await connection.replay(event);
       }
-      // Short of both limits: nothing more is stored.
-      if (page.length < REPLAY_PAGE && dataBytes(page) < budget) break;
-      from = page[page.length - 1].seq!;
+      // Short of both limits: everything up to `covered` has been read.
+      if (page.length < REPLAY_PAGE && dataBytes(page) < budget) from = Math.max(from, covered);
+      else from = page[page.length - 1].seq!;
     }
   }
 

@@ -29,6 +29,20 @@ describe('StreamRouter.attach', () => {
     expect(store.cursor).toHaveBeenCalledTimes(1);
   });
 
+  it("opens the channel with the opener's own cursor reader (a resume's cursor and first page), and calls no other", async () => {
+    const { router: r, store } = router(async () => ({ lastId: 1, purgedThrough: 0 }));
+    const page = [{ seq: 9 }] as unknown as StoreCursor['page'];
+    const withPage = jest.fn(async () => ({ lastId: 9, purgedThrough: 0, page }));
+    const opener = r.attach('u3', subscriber(), withPage);
+    const joiner = jest.fn(async () => ({ lastId: 0, purgedThrough: 0 }));
+    const joining = r.attach('u3', subscriber(), joiner);
+    expect(await opener).toEqual({ joinedAt: 9, cursor: { lastId: 9, purgedThrough: 0, page } });
+    expect(await joining).toEqual({ joinedAt: 9, cursor: undefined });
+    expect(withPage).toHaveBeenCalledWith('u3');
+    expect(joiner).not.toHaveBeenCalled();
+    expect(store.cursor).not.toHaveBeenCalled();
+  });
+
   it('lets every waiter see a failed open, and opens afresh on the next attach', async () => {
     let fail = true;
     const { router: r } = router(async () => {

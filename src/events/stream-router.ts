@@ -15,6 +15,9 @@ export interface Attached {
   cursor?: StoreCursor;
 }
 
+/** Reads a user's store cursor: EventStore.cursor, or cursorWithPage for a stream about to replay. */
+export type CursorReader = (userId: string) => Promise<StoreCursor>;
+
 interface Opened {
   channel: UserChannel;
   cursor?: StoreCursor;
@@ -60,10 +63,12 @@ export class StreamRouter implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Registers a subscriber and returns the id it starts after. Anything up to
-   * that id the caller reads from the store itself.
+   * that id the caller reads from the store itself. If this attach opens the
+   * user's channel, it reads the store's cursor with `readCursor` (a resuming
+   * stream reads its first replay page in the same statement) and hands it back.
    */
-  async attach(userId: string, subscriber: ChannelSubscriber): Promise<Attached> {
-    const { channel, cursor } = await this.channelFor(userId);
+  async attach(userId: string, subscriber: ChannelSubscriber, readCursor?: CursorReader): Promise<Attached> {
+    const { channel, cursor } = await this.channelFor(userId, readCursor ?? ((u) => this.store.cursor(u)));
     channel.subscribers.add(subscriber);
     return { joinedAt: channel.cursor, cursor };
   }
@@ -76,12 +81,12 @@ export class StreamRouter implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Only the caller that opens the channel gets the cursor: others may have arrived after it was read. */
-  private async channelFor(userId: string): Promise<Opened> {
+  private async channelFor(userId: string, readCursor: CursorReader): Promise<Opened> {
     const pending = this.opening.get(userId);
     if (pending) return { channel: await pending };
     const existing = this.channels.get(userId);
     if (existing) return { channel: existing };
-    const opened = this.open(userId);
+    const opened = this.open(userId, readCursor);
     const channel = opened.then((o) => o.channel);
     // Waiters see the failure through their own await; this copy must not count as unhandled.
     channel.catch(() => undefined);
@@ -93,14 +98,14 @@ export class StreamRouter implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async open(userId: string): Promise<Opened> {
+  private async open(userId: string, readCursor: CursorReader): Promise<Opened> {
     const channel = new UserChannel(userId, (u, after, before) =>
       this.store.read(u, after, {}, before - after - 1, before - 1),
     );
     // Listen before reading the high-water mark: an event published in between is kept, not lost.
     this.channels.set(userId, channel);
     try {
-      const cursor = await this.store.cursor(userId);
+      const cursor = await readCursor(userId);
       channel.open(cursor.lastId);
       return { channel, cursor };
     } catch (error) {
