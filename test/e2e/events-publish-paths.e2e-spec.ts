@@ -1,8 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import type { EventEnvelope } from '@herald/contracts';
 import { PublishRawRoute } from '../../src/events/publish.raw-route';
 import { ApiClient, publisher, sleep } from './support/api-client';
-import { BootedApp, useHerald } from './support/boot-app';
+import { useHerald } from './support/boot-app';
+import { watchRawRoute } from './support/raw-route-spy';
 import { MODES } from './modes';
 
 // POST /api/events has two ways in: PublishRawRoute answers plain requests
@@ -11,26 +13,12 @@ import { MODES } from './modes';
 // whichever path took it. An Origin header sends a request to the controller
 // (browsers need its CORS handling), so each request below is made both ways.
 
+const isPublish = (request: IncomingMessage): boolean => request.method === 'POST' && request.url?.startsWith('/api/events') === true;
+
 interface Answer {
   status: number;
   body: unknown;
   headers: Headers;
-}
-
-/** Which way each POST /api/events went, in the order they came. */
-function watchRawRoute(herald: () => BootedApp): () => boolean[] {
-  let take: jest.SpyInstance<boolean, Parameters<PublishRawRoute['take']>>;
-  beforeAll(() => {
-    take = jest.spyOn(herald().app.get(PublishRawRoute), 'take');
-  });
-  afterAll(() => take.mockRestore());
-  return () => {
-    const taken = take.mock.calls.flatMap(([request], i) =>
-      request.method === 'POST' && request.url?.startsWith('/api/events') ? [take.mock.results[i].value as boolean] : [],
-    );
-    take.mockClear();
-    return taken;
-  };
 }
 
 async function post(url: string, body: string, headers: Record<string, string>): Promise<Answer> {
@@ -48,7 +36,7 @@ function comparable(answer: Answer): unknown {
 
 describe.each(MODES)('POST /api/events: the raw route answers as the controller does (%s mode)', (mode) => {
   const herald = useHerald(mode);
-  const rawRouteTook = watchRawRoute(herald);
+  const rawRouteTook = watchRawRoute(herald, PublishRawRoute, isPublish);
 
   let service: ApiClient;
   let alice: ApiClient;
@@ -171,7 +159,7 @@ describe.each(MODES)('POST /api/events: the raw route answers as the controller 
 
 describe('POST /api/events: the raw route keeps the rate limit', () => {
   const herald = useHerald('embedded', { RATE_LIMIT_PER_MINUTE: '3' });
-  const rawRouteTook = watchRawRoute(herald);
+  const rawRouteTook = watchRawRoute(herald, PublishRawRoute, isPublish);
 
   it('refuses the publish past the limit with 429 and Retry-After, storing nothing', async () => {
     const service = publisher(herald());

@@ -1,6 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import { StreamRawRoute } from '../../src/events/stream.raw-route';
 import { ApiClient, publish, publisher, textGeneration } from './support/api-client';
-import { BootedApp, useHerald } from './support/boot-app';
+import { useHerald } from './support/boot-app';
+import { watchRawRoute } from './support/raw-route-spy';
 import { MODES } from './modes';
 
 // The four SSE views have two ways in: StreamRawRoute answers plain stream
@@ -10,6 +12,8 @@ import { MODES } from './modes';
 // both ways and the answers compared: status, the stream's head, and the
 // frames it starts with (or the error body).
 
+const isStreamRequest = (request: IncomingMessage): boolean => request.method === 'GET' && request.url?.startsWith('/api/events/') === true;
+
 interface Answer {
   status: number;
   headers: Record<string, string | null>;
@@ -18,22 +22,6 @@ interface Answer {
 }
 
 const COMPARED_HEADERS = ['content-type', 'cache-control', 'x-accel-buffering', 'retry-after'];
-
-/** Which way each stream request went, in the order they came. */
-function watchRawRoute(herald: () => BootedApp): () => boolean[] {
-  let take: jest.SpyInstance<boolean, Parameters<StreamRawRoute['take']>>;
-  beforeAll(() => {
-    take = jest.spyOn(herald().app.get(StreamRawRoute), 'take');
-  });
-  afterAll(() => take.mockRestore());
-  return () => {
-    const taken = take.mock.calls.flatMap(([request], i) =>
-      request.method === 'GET' && request.url?.startsWith('/api/events/') ? [take.mock.results[i].value as boolean] : [],
-    );
-    take.mockClear();
-    return taken;
-  };
-}
 
 /** Reads a stream until its `stream.ready` and `frames` more frames came (or it ended), then hangs up. */
 async function get(url: string, headers: Record<string, string>, frames: number): Promise<Answer> {
@@ -86,7 +74,7 @@ function describeFrame(frame: string): string {
 
 describe.each(MODES)('the SSE views: the raw route answers as the controller does (%s mode)', (mode) => {
   const herald = useHerald(mode);
-  const rawRouteTook = watchRawRoute(herald);
+  const rawRouteTook = watchRawRoute(herald, StreamRawRoute, isStreamRequest);
   let alice: ApiClient;
   let finished: { id: string; lastEventId: string };
 
