@@ -89,14 +89,10 @@ export class EventStreamService {
       expiryTimer.unref();
     }
 
-    // A resuming stream reads its first replay page with the cursor: one round trip, not two.
-    const budget = this.config.sse.maxBufferedBytes;
-    const withPage =
-      after === undefined
-        ? undefined
-        : (userId: string, upTo?: number) => this.store.cursorWithPage(userId, after, filter, REPLAY_PAGE, budget, upTo);
     try {
-      const { joinedAt, cursor } = await this.router.attach(user.userId, connection, withPage);
+      // A resuming stream that opens its user's channel reads its first replay page with the cursor: one round trip, not two.
+      const readCursor = after === undefined ? undefined : (userId: string) => this.cursorWithPage(userId, after, filter);
+      const { joinedAt, cursor } = await this.router.attach(user.userId, connection, readCursor);
       if (connection.isClosed) {
         // Closed while attaching: its close ran before it was subscribed, so unsubscribe it now.
         this.router.detach(user.userId, connection);
@@ -109,10 +105,10 @@ export class EventStreamService {
         `retry: ${this.config.sse.retryMs}\nevent: ${EventTypes.streamReady}\n` +
           `data: ${JSON.stringify({ connectionId: connection.id, serverTime: new Date().toISOString() })}\n\n`,
       );
-      if (withPage !== undefined) {
+      if (after !== undefined) {
         // Without the opener's cursor (the channel was open already), the page stops where live delivery starts.
-        const start = cursor ?? (await withPage(user.userId, joinedAt));
-        await this.replay(connection, user.userId, after!, joinedAt, filter, view, start);
+        const start = cursor ?? (await this.cursorWithPage(user.userId, after, filter, joinedAt));
+        await this.replay(connection, user.userId, after, joinedAt, filter, view, start);
       }
       connection.goLive(joinedAt);
       if (terminal !== null && connection.lastId >= terminal) connection.end();
@@ -158,6 +154,11 @@ export class EventStreamService {
       if (page.length < REPLAY_PAGE && dataBytes(page) < budget) from = Math.max(from, covered);
       else from = page[page.length - 1].seq!;
     }
+  }
+
+  /** The store's cursor with the first replay page after `after`, cut at the bytes a connection may buffer. */
+  private cursorWithPage(userId: string, after: number, filter: EventFilter, upTo?: number): Promise<StoreCursor> {
+    return this.store.cursorWithPage(userId, after, filter, REPLAY_PAGE, this.config.sse.maxBufferedBytes, upTo);
   }
 
   private writeHead(req: Request, res: Response): void {

@@ -23,8 +23,9 @@ const VIEW_PREFIXES: [string, StreamViewName][] = [
  * Opening a stream is what thousands of clients do at once after a restart
  * or a network blip (the reconnect storm), and what every generation's
  * follower does as its operation starts. Express's router and Nest's guard,
- * pipe and parameter chain were a large part of a handshake's cost (npm run
- * bench, storm; BENCHMARKS.md, Findings). This route does the same steps in
+ * pipe and parameter chain are work a handshake need not do: without them
+ * the storm resumed about a tenth sooner (npm run bench, storm; BENCHMARKS.md,
+ * Findings). This route does the same steps in
  * the same order with the same shared parts: token check (JwtStrategy), rate
  * limit (UserRateLimit), then StreamViews, which EventStreamController also
  * calls, and the one error shape (error-response.ts). The query is parsed as

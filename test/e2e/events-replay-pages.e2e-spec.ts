@@ -57,6 +57,23 @@ describe.each(MODES)('replay pages (%s mode)', (mode) => {
   const ids = (events: { lastEventId: string }[]) => events.filter((e) => e.lastEventId).map((e) => Number(e.lastEventId));
   const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
+  it('resumes in one statement: the cursor and a page that holds the whole backlog, nothing read apart', async () => {
+    const bob = new ApiClient(herald());
+    const service = publisher(herald());
+    for (let n = 1; n <= 3; n++) await publish(service, { userId: bob.userId, type: 'doc.saved', data: { n } });
+    const calls = (spy: jest.SpyInstance) => spy.mock.calls.filter(([userId]) => userId === bob.userId).length;
+    const spies = (['cursor', 'read', 'cursorWithPage'] as const).map((m) => jest.spyOn(store(), m));
+    try {
+      const stream = openEventStream(url('/api/events/stream'), { token: bob.token, lastEventId: '1', types: ['doc.saved'] });
+      await stream.waitFor((e) => e.lastEventId === '3');
+      stream.close();
+      expect(ids(stream.events)).toEqual([2, 3]);
+      expect(spies.map(calls)).toEqual([0, 0, 1]);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  });
+
   it('replays thousands of events over several pages, cut by the byte budget, then goes live', async () => {
     const stream = openEventStream(url('/api/events/stream'), { token: alice.token, lastEventId: '0', types: ['doc.saved', 'doc.typed'] });
     await stream.waitFor((e) => e.lastEventId === String(MANY), 30_000);
