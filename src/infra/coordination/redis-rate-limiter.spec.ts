@@ -66,3 +66,77 @@ describe('RedisRateLimiter batching (real Redis)', () => {
     expect((await limiter.consume('user:other', 5, 60_000)).allowed).toBe(false);
   });
 });
+
+describe('RedisRateLimiter leases (real Redis)', () => {
+  const suite = useTestRedis();
+
+  /** Counts the lease script calls the limiters make while `fn` runs. */
+  async function countingScriptCalls(fn: () => Promise<void>): Promise<number> {
+    await suite.redis.ping();
+    let calls = 0;
+    const original = suite.redis.sendCommand.bind(suite.redis);
+    const spy = jest.spyOn(suite.redis, 'sendCommand').mockImplementation((command) => {
+      if (command.name === 'evalsha' || command.name === 'eval') calls++;
+      return original(command);
+    });
+    try {
+      await fn();
+    } finally {
+      spy.mockRestore();
+    }
+    return calls;
+  }
+
+  it('answers a busy key from its lease: 2,000 requests one after another cost a dozen Redis calls, not 2,000', async () => {
+    const limiter = new RedisRateLimiter(suite.redis, suite.prefix);
+    let allowed = 0;
+    const calls = await countingScriptCalls(async () => {
+      for (let i = 0; i < 2_000; i++) if ((await limiter.consume('user:busy', 100_000, 60_000)).allowed) allowed++;
+    });
+    expect(allowed).toBe(2_000);
+    // Leases of 1, 2, 4, … 1,024 cover 2,047 requests.
+    expect(calls).toBeLessThanOrEqual(12);
+    const [key] = await suite.redis.keys(`${suite.prefix}:rl:user:busy:*`);
+    const leased = Number(await suite.redis.get(key));
+    expect(leased).toBeGreaterThanOrEqual(2_000);
+    expect(leased).toBeLessThanOrEqual(2_047);
+  });
+
+  it('never allows more than the limit across processes, and a lease left in one refuses the other early by at most 1/50 of it', async () => {
+    const limit = 500;
+    const first = new RedisRateLimiter(suite.redis, suite.prefix);
+    const second = new RedisRateLimiter(suite.redis, suite.prefix);
+    let allowed = 0;
+    for (let i = 0; i < 700; i++) {
+      const limiter = i % 3 === 0 ? second : first;
+      if ((await limiter.consume('user:shared', limit, 60_000)).allowed) allowed++;
+    }
+    expect(allowed).toBeLessThanOrEqual(limit);
+    expect(allowed).toBeGreaterThanOrEqual(limit - limit / 50);
+    // Once the counter is full, refusals are answered locally.
+    const calls = await countingScriptCalls(async () => {
+      for (const limiter of [first, second]) {
+        for (let i = 0; i < 20; i++) expect((await limiter.consume('user:shared', limit, 60_000)).allowed).toBe(false);
+      }
+    });
+    expect(calls).toBe(0);
+  });
+
+  it('asks a quiet key for one request at a time, so small limits stay exact across processes', async () => {
+    const first = new RedisRateLimiter(suite.redis, suite.prefix);
+    const second = new RedisRateLimiter(suite.redis, suite.prefix);
+    const answers: boolean[] = [];
+    for (let i = 0; i < 40; i++) answers.push((await (i % 2 ? first : second).consume('user:small', 30, 60_000)).allowed);
+    expect(answers).toEqual([...Array(30).fill(true), ...Array(10).fill(false)]);
+  });
+
+  it('forgets windows that have ended, so memory stays bounded', async () => {
+    let now = 60_000 * 30_000_000;
+    const limiter = new RedisRateLimiter(suite.redis, suite.prefix, () => now);
+    for (let i = 0; i < 50; i++) await limiter.consume(`user:many-${i}`, 10, 60_000);
+    expect(limiter.size).toBe(50);
+    now += 60_000;
+    await limiter.consume('user:late', 10, 60_000);
+    expect(limiter.size).toBe(1);
+  });
+});
