@@ -100,16 +100,7 @@ export class EventStore {
    */
   async insertReserved(tx: SqlExecutor, events: NewEvent[], nextIds: Map<string, number>, now = new Date()): Promise<StoredEvent[]> {
     const ts = now.toISOString();
-    // One expiry per type, not a Date and an ISO string per row: a batch is mostly one type.
-    const expiresAt = new Map<string, string>();
-    const expiryOf = (type: string) => {
-      let at = expiresAt.get(type);
-      if (at === undefined) {
-        at = new Date(now.getTime() + this.retention.retentionMs(type)).toISOString();
-        expiresAt.set(type, at);
-      }
-      return at;
-    };
+    const expiryOf = this.retention.expiryOf(now);
     const rows: unknown[] = [];
     const stored = events.map((event) => {
       const seq = nextIds.get(event.userId)!;

@@ -1,10 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { SqlDatabase } from '../infra/database/sql-database';
 import { EventBus } from './event-bus';
 import { EventStore } from './event-store';
 import { NewEvent } from './new-event';
+import { PlainAppend } from './plain-append';
+import { RetentionPolicy } from './retention-policy';
 import { StoredEvent } from './stored-event';
 import { isTransientDbError } from '../infra/database/transient-errors';
+
+/** One batch's write, retried as a whole. */
+interface Attempt {
+  run(): Promise<(StoredEvent | null)[]>;
+  /** After a failure that may have committed: the stored result if it did, null if it did not. */
+  landed(): Promise<(StoredEvent | null)[] | null>;
+}
 
 interface Pending {
   events: NewEvent[];
@@ -26,11 +36,15 @@ export class EventWriter {
   private readonly logger = new Logger(EventWriter.name);
   private queue: Pending[] = [];
   private flushing = false;
+  /** This process's row in herald_event_writer_marks, and the number of its latest plain batch. */
+  private readonly writerId = randomUUID();
+  private batches = 0;
 
   constructor(
     private readonly db: SqlDatabase,
     private readonly store: EventStore,
     private readonly bus: EventBus,
+    private readonly retention: RetentionPolicy,
   ) {}
 
   /** Stores the events and publishes them; resolves with what was stored (ended operations' events are dropped). */
@@ -73,25 +87,45 @@ export class EventWriter {
    * Retries what failed for a reason that may pass. A connection lost while
    * committing leaves it unknown whether the commit happened: before storing
    * the batch again (under new ids, so clients would see it twice) the retry
-   * looks for the first event the lost attempt wrote, by its id, time and data.
+   * asks the attempt whether it landed.
    */
   private async commitWithRetry(events: NewEvent[]): Promise<(StoredEvent | null)[]> {
-    let unconfirmed: (StoredEvent | null)[] | null = null;
-    for (let attempt = 0; ; attempt++) {
-      let written: (StoredEvent | null)[] | null = null;
+    const attempt = this.attemptFor(events);
+    let uncertain = false;
+    for (let n = 0; ; n++) {
       try {
-        if (unconfirmed !== null) {
-          if (await this.store.holds(unconfirmed)) return unconfirmed;
-          unconfirmed = null;
+        if (uncertain) {
+          const landed = await attempt.landed();
+          if (landed) return landed;
+          uncertain = false;
         }
-        return await this.db.transaction(async (tx) => (written = await this.store.appendInTransaction(tx, events)));
+        return await attempt.run();
       } catch (error) {
-        if (!isTransientDbError(error) || attempt >= RETRY_DELAYS_MS.length) throw error;
-        unconfirmed ??= written;
+        if (!isTransientDbError(error) || n >= RETRY_DELAYS_MS.length) throw error;
+        uncertain = true;
         this.logger.warn(`event write failed (${(error as Error).message}); retrying`);
-        await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt]));
+        await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[n]));
       }
     }
+  }
+
+  /**
+   * Plain events (no operation rule to apply) go in one statement. Others run
+   * the rules in a transaction; whether its lost COMMIT landed is told by the
+   * first event it wrote, looked up by id, time and data.
+   */
+  private attemptFor(events: NewEvent[]): Attempt {
+    if (!events.some((e) => e.type.startsWith('operation.'))) {
+      return new PlainAppend(this.db, this.retention, events, { writerId: this.writerId, batch: ++this.batches });
+    }
+    let written: (StoredEvent | null)[] | null = null;
+    return {
+      run: () => {
+        written = null;
+        return this.db.transaction(async (tx) => (written = await this.store.appendInTransaction(tx, events)));
+      },
+      landed: async () => (written !== null && (await this.store.holds(written)) ? written : null),
+    };
   }
 
   /** A lost publish is repaired by readers from the store, so it must not fail the write. */

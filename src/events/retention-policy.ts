@@ -37,6 +37,19 @@ export class RetentionPolicy implements OnModuleInit, OnModuleDestroy {
     return this.table.get(type) ?? this.config.retention.overrides[type] ?? this.config.retention.defaultMs;
   }
 
+  /** Expiry (ISO time) of events of each type written at `now`, worked out once per type: a batch is mostly one type. */
+  expiryOf(now: Date): (type: string) => string {
+    const expiresAt = new Map<string, string>();
+    return (type) => {
+      let at = expiresAt.get(type);
+      if (at === undefined) {
+        at = new Date(now.getTime() + this.retentionMs(type)).toISOString();
+        expiresAt.set(type, at);
+      }
+      return at;
+    };
+  }
+
   private async refresh(): Promise<void> {
     try {
       const rows = await this.db.query<{ type: string; retention_ms: string }>(

@@ -3,6 +3,7 @@ import { EventBus } from '../../src/events/event-bus';
 import { EventStore } from '../../src/events/event-store';
 import { EventWriter } from '../../src/events/event-writer';
 import { NewEvent } from '../../src/events/new-event';
+import { RetentionPolicy } from '../../src/events/retention-policy';
 import { StoredEvent } from '../../src/events/stored-event';
 import { SqlDatabase } from '../../src/infra/database/sql-database';
 import { OperationsRepository } from '../../src/operations/operations.repository';
@@ -17,7 +18,8 @@ describe.each(MODES)('event store: operation events and rows (%s mode)', (mode) 
   const herald = useHerald(mode);
   const db = () => herald().app.get(SqlDatabase);
   /** A writer of its own: its own transactions, like a second worker process. */
-  const newWriter = () => new EventWriter(db(), herald().app.get(EventStore), herald().app.get(EventBus));
+  const newWriter = () =>
+    new EventWriter(db(), herald().app.get(EventStore), herald().app.get(EventBus), herald().app.get(RetentionPolicy));
 
   async function runningOperation(userId: string): Promise<{ id: string; event: (type: string, data: object) => NewEvent }> {
     const id = randomUUID();

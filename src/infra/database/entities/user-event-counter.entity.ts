@@ -12,3 +12,12 @@ export class UserPurgeEntity {
   @PrimaryColumn('text', { name: 'user_id' }) userId: string;
   @Column('bigint', { name: 'purged_through' }) purgedThrough: string;
 }
+
+/** An event writer's last single-statement batch: how it learns whether a batch whose answer was lost committed. */
+@Entity('herald_event_writer_marks')
+export class EventWriterMarkEntity {
+  @PrimaryColumn('uuid', { name: 'writer_id' }) writerId: string;
+  @Column('bigint', { name: 'batch' }) batch: string;
+  @Column('bigint', { name: 'first_ids', array: true }) firstIds: string[];
+  @Column('timestamptz', { name: 'written_at' }) writtenAt: Date;
+}
