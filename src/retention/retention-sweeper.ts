@@ -3,6 +3,8 @@ import { SqlDatabase } from '../infra/database/sql-database';
 
 const BATCH = 5000;
 const MAX_BATCHES_PER_RUN = 200;
+/** A writer mark only matters while its writer may be retrying its last batch: seconds. A day is far past that. */
+const WRITER_MARK_TTL_MS = 24 * 3600_000;
 
 /**
  * Deletes expired events in bounded batches, each its own short transaction,
@@ -23,7 +25,15 @@ export class RetentionSweeper {
       if (deleted < BATCH) break;
     }
     if (total > 0) this.logger.log(`retention removed ${total} expired events`);
+    await this.forgetOldWriterMarks(now);
     return total;
+  }
+
+  /** Every process start leaves a writer's row in herald_event_writer_marks; those of writers long gone go. */
+  private async forgetOldWriterMarks(now: Date): Promise<void> {
+    await this.db.query(`DELETE FROM herald_event_writer_marks WHERE written_at < $1`, [
+      new Date(now.getTime() - WRITER_MARK_TTL_MS).toISOString(),
+    ]);
   }
 
   private async sweepBatch(now: Date): Promise<number> {
