@@ -28,8 +28,9 @@ const RETRY_DELAYS_MS = [50, 100, 250, 500, 1000, 2000, 4000, 8000, 8000];
 /**
  * Group commit: everything written while a transaction is in flight goes into
  * the next one, so a busy worker writes many chunks per commit and an idle one
- * commits at once. One transaction at a time per process keeps a producer's
- * events in the order it wrote them. Events are published after commit.
+ * commits at once. One write at a time per process keeps a producer's
+ * events in the order it wrote them. Events are published after commit, in
+ * commit order; a caller is answered once its batch's publish is acknowledged.
  */
 @Injectable()
 export class EventWriter {
@@ -64,8 +65,9 @@ export class EventWriter {
       const batch = this.takeBatch();
       try {
         const aligned = await this.commitWithRetry(batch.flatMap((p) => p.events));
-        await this.publishQuietly(aligned.filter((e): e is StoredEvent => e !== null));
-        this.settle(batch, aligned);
+        // The next batch need not wait for Redis to acknowledge this one: publishes leave
+        // in order on one connection, and this batch's callers still wait for the ack.
+        void this.publishQuietly(aligned.filter((e): e is StoredEvent => e !== null)).then(() => this.settle(batch, aligned));
       } catch (error) {
         for (const p of batch) p.reject(error);
       }
