@@ -28,8 +28,8 @@ const SWEEP_INTERVAL_MS = 10_000;
  *
  * Each process leases room in a window's counter and answers from its lease
  * (LeasedWindow): a busy publisher's requests cost no Redis round trip, which
- * was one wait of every POST /api/events and a third of its throughput at
- * saturation (npm run bench, fan-out). The counter never grants past the
+ * was a turn of the event loop that every POST /api/events waited (npm run
+ * bench, fan-out; BENCHMARKS.md, Findings). The counter never grants past the
  * limit, so the processes together never allow more than it; a lease left
  * unspent in one process can refuse another early, by at most 1/50 of the
  * limit per process. The lease requests of one turn of the event loop go to
