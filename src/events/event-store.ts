@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TERMINAL_EVENT_TYPES } from '@herald/contracts';
 import { SqlDatabase, SqlExecutor } from '../infra/database/sql-database';
+import { eventRecord } from './event-row';
 import { NewEvent } from './new-event';
 import { applyOperationEvents, OperationState } from './operation-event-rules';
 import { RetentionPolicy } from './retention-policy';
@@ -106,34 +107,15 @@ export class EventStore {
       const seq = nextIds.get(event.userId)!;
       nextIds.set(event.userId, seq + 1);
       const dataJson = JSON.stringify(event.data);
-      rows.push({
-        user_id: event.userId,
-        id: seq,
-        type: event.type,
-        operation_id: event.operationId ?? null,
-        workflow_id: event.workflowId ?? null,
-        agent_id: event.agentId ?? null,
-        data: dataJson,
-        expires_at: expiryOf(event.type),
-      });
-      return new StoredEvent(
-        event.userId,
-        seq,
-        event.type,
-        event.operationId ?? null,
-        event.workflowId ?? null,
-        event.agentId ?? null,
-        dataJson,
-        ts,
-      );
+      rows.push(eventRecord(event, seq, dataJson, expiryOf(event.type)));
+      return StoredEvent.of(event, seq, dataJson, ts);
     });
     if (rows.length === 0) return stored;
-    // One statement for the whole batch; `data` travels as JSON text so NUL and
-    // lone surrogates (escaped by JSON.stringify) survive where jsonb would refuse them.
+    // One statement for the whole batch.
     await tx.query(
       `INSERT INTO herald_events (user_id, id, type, operation_id, workflow_id, agent_id, data, created_at, expires_at)
-       SELECT r.user_id, r.id, r.type, r.operation_id, r.workflow_id, r.agent_id, r.data, $2::timestamptz, r.expires_at
-         FROM json_to_recordset($1::json) AS r(user_id text, id bigint, type text, operation_id uuid,
+       SELECT r.user_id, r.n, r.type, r.operation_id, r.workflow_id, r.agent_id, r.data, $2::timestamptz, r.expires_at
+         FROM json_to_recordset($1::json) AS r(user_id text, n bigint, type text, operation_id uuid,
               workflow_id text, agent_id text, data text, expires_at timestamptz)`,
       [JSON.stringify(rows), ts],
     );

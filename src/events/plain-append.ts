@@ -1,4 +1,5 @@
 import { SqlDatabase } from '../infra/database/sql-database';
+import { eventRecord } from './event-row';
 import { NewEvent } from './new-event';
 import { RetentionPolicy } from './retention-policy';
 import { StoredEvent } from './stored-event';
@@ -11,7 +12,7 @@ export interface WriterMark {
 
 // Reserves each user's ids (locking the counter rows in user order, as every
 // writer does), inserts the events under them and records the writer's mark,
-// all in one autocommitted statement. Ids are first_id + k, k being an
+// all in one autocommitted statement. Ids are first_id + n, n being an
 // event's place among its user's events in the batch.
 const APPEND_SQL = `
 WITH wanted AS (
@@ -25,8 +26,8 @@ WITH wanted AS (
   SELECT w.user_id, w.ord, r.last_id - w.n + 1 AS first_id FROM reserved r JOIN wanted w USING (user_id)
 ), stored AS (
   INSERT INTO herald_events (user_id, id, type, operation_id, workflow_id, agent_id, data, created_at, expires_at)
-  SELECT e.user_id, f.first_id + e.k, e.type, e.operation_id, e.workflow_id, e.agent_id, e.data, $4::timestamptz, e.expires_at
-    FROM json_to_recordset($3::json) AS e(user_id text, k bigint, type text, operation_id uuid,
+  SELECT e.user_id, f.first_id + e.n, e.type, e.operation_id, e.workflow_id, e.agent_id, e.data, $4::timestamptz, e.expires_at
+    FROM json_to_recordset($3::json) AS e(user_id text, n bigint, type text, operation_id uuid,
          workflow_id text, agent_id text, data text, expires_at timestamptz)
     JOIN firsts f USING (user_id)
 ), marked AS (
@@ -77,17 +78,7 @@ export class PlainAppend {
       this.places.push(k);
       const data = JSON.stringify(event.data);
       this.dataJson.push(data);
-      // `data` travels as JSON text so NUL and lone surrogates (escaped by JSON.stringify) survive.
-      return {
-        user_id: event.userId,
-        k,
-        type: event.type,
-        operation_id: event.operationId ?? null,
-        workflow_id: event.workflowId ?? null,
-        agent_id: event.agentId ?? null,
-        data,
-        expires_at: expiryOf(event.type),
-      };
+      return eventRecord(event, k, data, expiryOf(event.type));
     });
     this.users = [...counts.keys()];
     const batchRows = JSON.stringify(rows);
@@ -109,18 +100,6 @@ export class PlainAppend {
 
   private stored(firstIds: string[]): StoredEvent[] {
     const first = new Map(this.users.map((u, i) => [u, Number(firstIds[i])]));
-    return this.events.map(
-      (event, i) =>
-        new StoredEvent(
-          event.userId,
-          first.get(event.userId)! + this.places[i],
-          event.type,
-          event.operationId ?? null,
-          event.workflowId ?? null,
-          event.agentId ?? null,
-          this.dataJson[i],
-          this.ts,
-        ),
-    );
+    return this.events.map((event, i) => StoredEvent.of(event, first.get(event.userId)! + this.places[i], this.dataJson[i], this.ts));
   }
 }

@@ -1,4 +1,5 @@
 import { EventEnvelope } from '@herald/contracts';
+import type { NewEvent } from './new-event';
 
 /**
  * An event as stored and delivered. The envelope JSON and the SSE frame are
@@ -22,6 +23,12 @@ export class StoredEvent {
     readonly dataJson: string,
     readonly ts: string,
   ) {}
+
+  /** A new event as stored under `seq` at `ts`, its data already serialized. */
+  static of(event: NewEvent, seq: number, dataJson: string, ts: string): StoredEvent {
+    const { userId, type, operationId, workflowId, agentId } = event;
+    return new StoredEvent(userId, seq, type, operationId ?? null, workflowId ?? null, agentId ?? null, dataJson, ts);
+  }
 
   get id(): string | null {
     return this.seq === null ? null : String(this.seq);
